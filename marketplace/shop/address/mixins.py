@@ -1,0 +1,48 @@
+"""An address that points at a region (village, or at least a town) of the NBS tree."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionAddressMixin(models.Model):
+    """Adds ``region``; on save the province…village names fill state and line4 for display."""
+
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("所在地区（乡镇/村）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    # Chinese order: province/city/county, then town/village, then the street line.
+    base_fields = hash_fields = ["state", "line4", "line1", "line2", "line3", "postcode"]
+
+    class Meta:
+        abstract = True
+
+    def fill_region_names(self) -> None:
+        from marketplace.regions.selectors import region_path
+
+        if not self.region_id:
+            return
+        path = [r.name for r in region_path(code=self.region_id) if r.name not in {"市辖区", "县"}]
+        self.state = "".join(path[:3])[:255]
+        self.line4 = "".join(path[3:])[:255]
+
+    def clean(self):
+        super().clean()
+        if self.region_id:
+            from marketplace.regions.models import Region
+
+            level = Region.objects.filter(pk=self.region_id).values_list("level", flat=True).first()
+            if level is None:
+                raise ValidationError({"region": _("未知的地区代码。")})
+            if level < Region.Level.TOWN:
+                raise ValidationError({"region": _("请至少选择到乡镇（街道）一级。")})
+
+    def save(self, *args, **kwargs):
+        self.fill_region_names()
+        super().save(*args, **kwargs)
