@@ -265,6 +265,7 @@ OSCAR_ORDER_STATUS_PIPELINE = {
 }
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 OSCAR_SLUG_ALLOW_UNICODE = False
+OSCAR_SLUG_FUNCTION = "marketplace.slugs.pinyin_slugify"
 OSCAR_HIDDEN_FEATURES = ["reviews", "wishlists"]
 OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"
 OSCAR_THUMBNAILER = "oscar.core.thumbnails.SorlThumbnail"

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from django.db.models import Min, Prefetch, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 ProductImage = get_model("catalogue", "ProductImage")
+Option = get_model("catalogue", "Option")
 
 
 def product_listing() -> QuerySet:
     """Browsable products with stock records (and cooperative), images and min price.
 
-    The number of queries does not depend on how many products are shown: Oscar's
-    base_queryset annotates options; stock records, partners and images are prefetched.
+    The number of queries does not depend on how many products are shown: options are
+    annotated (as Oscar's base_queryset does); stock records, partners, images prefetched.
     """
     return (
         Product.objects.browsable()
-        .base_queryset()
         .select_related("product_class", "origin_region")
+        .annotate(
+            has_product_class_options=Exists(
+                Option.objects.filter(productclass=OuterRef("product_class"))
+            ),
+            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
+        )
         .prefetch_related(
+            "children",
+            "product_options",
+            "product_class__options",
             Prefetch(
                 "stockrecords",
                 queryset=StockRecord.objects.select_related("partner__cooperative").order_by(

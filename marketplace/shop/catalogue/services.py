@@ -1,0 +1,124 @@
+"""Catalogue use cases: the 农产品 product class, seeded categories, and creating a listing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from oscar.apps.catalogue.categories import create_from_breadcrumbs
+from oscar.core.loading import get_model
+
+Product = get_model("catalogue", "Product")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductAttribute = get_model("catalogue", "ProductAttribute")
+AttributeOptionGroup = get_model("catalogue", "AttributeOptionGroup")
+AttributeOption = get_model("catalogue", "AttributeOption")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductImage = get_model("catalogue", "ProductImage")
+StockRecord = get_model("partner", "StockRecord")
+
+PRODUCT_CLASS_NAME = "农产品"
+PRODUCT_CLASS_SLUG = "farm-produce"
+CATEGORIES = ["水果", "蔬菜", "粮油", "茶叶", "禽蛋肉", "山货干货", "加工食品"]
+STORAGE_CHOICES = {"ambient": "常温", "chilled": "冷藏", "frozen": "冷冻"}
+COLD_CHAIN = {"冷藏", "冷冻"}
+
+# code, name, type
+ATTRIBUTES = [
+    ("spec", "规格", "text"),
+    ("shelf_life_days", "保质期（天）", "integer"),
+    ("storage", "储存方式", "option"),
+    ("harvest_season", "采收季节", "text"),
+]
+
+
+@transaction.atomic
+def catalogue_setup() -> ProductClass:
+    """Create (or find) the 农产品 product class with its attributes, and the categories."""
+    pclass, _created = ProductClass.objects.get_or_create(
+        slug=PRODUCT_CLASS_SLUG,
+        defaults={"name": PRODUCT_CLASS_NAME, "requires_shipping": True, "track_stock": True},
+    )
+    group, _created = AttributeOptionGroup.objects.get_or_create(name="储存方式")
+    for option in STORAGE_CHOICES.values():
+        AttributeOption.objects.get_or_create(group=group, option=option)
+    for code, name, type_ in ATTRIBUTES:
+        ProductAttribute.objects.get_or_create(
+            product_class=pclass,
+            code=code,
+            defaults={
+                "name": name,
+                "type": type_,
+                "option_group": group if type_ == "option" else None,
+                "required": code in {"spec", "storage"},
+            },
+        )
+    for name in CATEGORIES:
+        create_from_breadcrumbs(name)
+    return pclass
+
+
+def category_by_name(name: str):
+    Category = get_model("catalogue", "Category")
+    return Category.objects.get(name=name, depth=1)
+
+
+@transaction.atomic
+def product_create(
+    *,
+    title: str,
+    partner,
+    category,
+    price: Decimal,
+    num_in_stock: int,
+    origin_region_code: str | None = None,
+    spec: str = "",
+    shelf_life_days: int | None = None,
+    storage: str = "常温",
+    harvest_season: str = "",
+    description: str = "",
+    image: tuple[str, bytes] | None = None,
+    sku: str | None = None,
+) -> Product:
+    """Create a 农产品 listing with its stock record at the cooperative's partner."""
+    price = Decimal(price)
+    if price < 0:
+        raise ValidationError({"price": _("价格不能为负数。")})
+    if num_in_stock < 0:
+        raise ValidationError({"num_in_stock": _("库存不能为负数。")})
+    if storage not in STORAGE_CHOICES.values():
+        raise ValidationError({"storage": _("储存方式只能是常温、冷藏或冷冻。")})
+    pclass = ProductClass.objects.get(slug=PRODUCT_CLASS_SLUG)
+    product = Product(
+        product_class=pclass,
+        title=title,
+        slug=slugify(sku or "") or None,
+        description=description,
+        origin_region_id=origin_region_code,
+        structure=Product.STANDALONE,
+    )
+    product.attr.spec = spec or "1份"
+    if shelf_life_days is not None:
+        product.attr.shelf_life_days = shelf_life_days
+    product.attr.storage = AttributeOption.objects.get(group__name="储存方式", option=storage)
+    if harvest_season:
+        product.attr.harvest_season = harvest_season
+    product.save()
+    ProductCategory.objects.create(product=product, category=category)
+    StockRecord.objects.create(
+        product=product,
+        partner=partner,
+        partner_sku=sku or f"{partner.code}-{product.pk}",
+        price=price,
+        num_in_stock=num_in_stock,
+    )
+    if image:
+        filename, content = image
+        img = ProductImage(product=product, display_order=0, caption=title)
+        img.original.save(filename, ContentFile(content), save=False)
+        img.save()
+    return product

@@ -1,0 +1,48 @@
+"""Shared fixtures: base data in every test database, users per role, cooperatives."""
+
+import pytest
+
+from tests import factories
+from tests.base_data import ensure_base_data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_base_data()
+
+
+@pytest.fixture
+def base_data_tx(transactional_db):
+    """For transaction=True tests: the flush after each one empties every table."""
+    ensure_base_data()
+
+
+@pytest.fixture
+def coop_a(db):
+    return factories.cooperative(name="妙高红米合作社", village="331123001007")
+
+
+@pytest.fixture
+def coop_b(db):
+    return factories.cooperative(name="湖山茶叶合作社", village="331123102001")
+
+
+@pytest.fixture
+def buyer(db):
+    return factories.user(email="buyer@example.com")
+
+
+@pytest.fixture
+def staff_a(coop_a):
+    return factories.coop_staff(coop_a, email="staff-a@example.com")
+
+
+@pytest.fixture
+def staff_b(coop_b):
+    return factories.coop_staff(coop_b, email="staff-b@example.com")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.user(email="admin@example.com", is_staff=True, is_superuser=True)
