@@ -15,7 +15,7 @@ DEMO_PROVINCES = ["33", "43"]  # Zhejiang (遂昌县), Hunan (麻阳县)
 
 
 def ensure_base_data() -> None:
-    if not Region.objects.filter(pk="331123102001").exists():
+    if not Region.objects.filter(pk="331123102209").exists():
         regions_load(provinces=DEMO_PROVINCES)
     Country.objects.get_or_create(
         iso_3166_1_a2="CN",

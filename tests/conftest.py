@@ -25,7 +25,7 @@ def coop_a(db):
 
 @pytest.fixture
 def coop_b(db):
-    return factories.cooperative(name="湖山茶叶合作社", village="331123102001")
+    return factories.cooperative(name="湖山茶叶合作社", village="331123102209")
 
 
 @pytest.fixture
