@@ -15,6 +15,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("regions/", include("marketplace.regions.urls")),
+    path("cooperatives/", include("marketplace.cooperatives.public_urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 if settings.DEBUG:

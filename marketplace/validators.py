@@ -57,7 +57,9 @@ def validate_uscc(value: str) -> None:
     code = (value or "").strip().upper()
     if len(code) != 18:
         raise ValidationError(
-            _("统一社会信用代码应为18位（当前 %(n)d 位）。"), code="uscc_length", params={"n": len(code)}
+            _("统一社会信用代码应为18位（当前 %(n)d 位）。"),
+            code="uscc_length",
+            params={"n": len(code)},
         )
     if not _USCC_RE.match(code):
         raise ValidationError(

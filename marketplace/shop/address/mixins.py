@@ -23,6 +23,10 @@ class RegionAddressMixin(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.fill_region_names()
+        super().save(*args, **kwargs)
+
     def fill_region_names(self) -> None:
         from marketplace.regions.selectors import region_path
 
@@ -42,7 +46,3 @@ class RegionAddressMixin(models.Model):
                 raise ValidationError({"region": _("未知的地区代码。")})
             if level < Region.Level.TOWN:
                 raise ValidationError({"region": _("请至少选择到乡镇（街道）一级。")})
-
-    def save(self, *args, **kwargs):
-        self.fill_region_names()
-        super().save(*args, **kwargs)

@@ -10,4 +10,4 @@ class UserAddress(RegionAddressMixin, AbstractUserAddress):
         pass
 
 
-from oscar.apps.address.models import *  # noqa: E402
+from oscar.apps.address.models import *

@@ -25,4 +25,4 @@ class Product(AbstractProduct):
         return default
 
 
-from oscar.apps.catalogue.models import *  # noqa: E402
+from oscar.apps.catalogue.models import *

@@ -46,3 +46,44 @@ def products_featured(*, limit: int = 8) -> list:
     """Newest products that are in stock, for the home page."""
     return list(product_listing().filter(stockrecords__num_in_stock__gt=0).distinct()
                 .order_by("-date_created", "-id")[:limit])
+
+
+def product_detail_queryset() -> QuerySet:
+    """One product page: attributes, images, stock records with the cooperative and its valid
+    certifications, and public children with their stock records, all prefetched."""
+    from django.utils import timezone
+
+    Certification = get_model("cooperatives", "Certification")
+    valid_certs = Certification.objects.filter(valid_until__gte=timezone.localdate())
+    stock = StockRecord.objects.select_related("partner__cooperative__village").prefetch_related(
+        Prefetch("partner__cooperative__certifications", queryset=valid_certs,
+                 to_attr="valid_certifications")
+    ).order_by("price", "pk")
+    children = (
+        Product.objects.public()
+        .prefetch_related(
+            Prefetch("stockrecords", queryset=StockRecord.objects.order_by("price", "pk")),
+            "images",
+        )
+        .order_by("pk")
+    )
+    return (
+        Product.objects.select_related("product_class", "parent", "origin_region")
+        .prefetch_attribute_values(include_parent_children_attributes=True)
+        .prefetch_related(
+            Prefetch("stockrecords", queryset=stock),
+            Prefetch("images", queryset=ProductImage.objects.order_by("display_order", "pk")),
+            Prefetch("children", queryset=children, to_attr="_prefetched_public_children"),
+            "product_options",
+            "product_class__options",
+        )
+    )
+
+
+def product_origin_path(*, product) -> str:
+    """产地 as 浙江省丽水市遂昌县…, from the product's origin region (one query)."""
+    from marketplace.regions.selectors import region_full_name
+
+    if not product.origin_region_id:
+        return ""
+    return region_full_name(code=product.origin_region_id)

@@ -15,4 +15,4 @@ class BillingAddress(RegionAddressMixin, AbstractBillingAddress):
         pass
 
 
-from oscar.apps.order.models import *  # noqa: E402
+from oscar.apps.order.models import *

@@ -43,4 +43,4 @@ class StockRecord(AbstractStockRecord):
     allocate.alters_data = True
 
 
-from oscar.apps.partner.models import *  # noqa: E402
+from oscar.apps.partner.models import *

@@ -1,0 +1,89 @@
+"""Listing, search and product pages run a number of queries that does not grow with the
+number of products, variants or stock records shown."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from oscar.core.loading import get_model
+
+from tests import factories
+
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+
+
+def _queries(client, url) -> int:
+    # A fresh client each time: Oscar's recently-viewed cookie would add products to the page.
+    client = Client()
+    client.get(url)  # warm caches that are per-process, not per-request
+    client.cookies.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _with_products(coop, n):
+    return [factories.product(coop, image=True) for _ in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("url", "budget"),
+    [
+        pytest.param("/", 14, id="home"),
+        pytest.param("/catalogue/", 13, id="catalogue"),
+        pytest.param("/search/?q=测试", 13, id="search"),
+    ],
+)
+def test_listing_queries_do_not_grow_with_products(client, coop_a, url, budget):
+    _with_products(coop_a, 1)
+    with_one = _queries(client, url)
+    _with_products(coop_a, 23)
+    with_24 = _queries(client, url)
+    assert with_24 == with_one
+    assert with_24 <= budget
+
+
+def test_category_listing_budget(client, coop_a):
+    products = _with_products(coop_a, 1)
+    url = products[0].categories.first().get_absolute_url()
+    with_one = _queries(client, url)
+    _with_products(coop_a, 23)
+    assert _queries(client, url) == with_one <= 14
+
+
+def _parent_with_variants(coop, n):
+    parent = factories.product(coop, title="遂昌菊米 礼盒")
+    parent.structure = Product.PARENT
+    parent.save()
+    StockRecord.objects.filter(product=parent).delete()
+    for i in range(n):
+        child = Product.objects.create(
+            parent=parent, structure=Product.CHILD, title=f"{i + 1}斤装", is_public=True
+        )
+        StockRecord.objects.create(
+            product=child, partner=coop.partner, partner_sku=f"child-{parent.pk}-{i}",
+            price=Decimal("20") + i, num_in_stock=10,
+        )
+    return parent
+
+
+def test_product_detail_queries_do_not_grow_with_stock_records(client, coop_a):
+    product = factories.product(coop_a, image=True)
+    with_one = _queries(client, product.get_absolute_url())
+    other = factories.cooperative()
+    for i in range(5):
+        StockRecord.objects.create(product=product, partner=other.partner if i == 0 else
+                                   factories.cooperative().partner, partner_sku=f"x{i}",
+                                   price=Decimal("50"), num_in_stock=3)
+    assert _queries(client, product.get_absolute_url()) == with_one
+    assert with_one <= 20
+
+
+def test_parent_product_detail_queries_do_not_grow_with_variants(client, coop_a):
+    one = _parent_with_variants(coop_a, 1)
+    many = _parent_with_variants(coop_a, 24)
+    assert _queries(client, many.get_absolute_url()) == _queries(client, one.get_absolute_url())
