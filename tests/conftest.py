@@ -6,8 +6,16 @@ from tests import factories
 from tests.base_data import ensure_base_data
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploaded images and thumbnails of tests go to a temporary folder, not var/media."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_media_root, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_base_data()
 

@@ -36,9 +36,25 @@ ATTRIBUTES = [
 ]
 
 
+def ensure_missing_image() -> None:
+    """Oscar thumbnails products without a picture from MEDIA_ROOT/OSCAR_MISSING_IMAGE_URL."""
+    import shutil
+    from pathlib import Path
+
+    import oscar
+    from django.conf import settings
+
+    target = Path(settings.MEDIA_ROOT) / settings.OSCAR_MISSING_IMAGE_URL
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = Path(oscar.__file__).parent / "static" / "oscar" / "img" / "image_not_found.jpg"
+        shutil.copyfile(source, target)
+
+
 @transaction.atomic
 def catalogue_setup() -> ProductClass:
     """Create (or find) the 农产品 product class with its attributes, and the categories."""
+    ensure_missing_image()
     pclass, _created = ProductClass.objects.get_or_create(
         slug=PRODUCT_CLASS_SLUG,
         defaults={"name": PRODUCT_CLASS_NAME, "requires_shipping": True, "track_stock": True},
