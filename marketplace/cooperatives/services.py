@@ -1,14 +1,21 @@
-"""Write use cases for cooperatives: create one with its partner, and give staff access."""
+"""Write use cases for cooperatives: create one with its partner, give staff access, stock."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from marketplace.cooperatives.models import Cooperative
 
 Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
 
 
 @transaction.atomic
@@ -52,3 +59,34 @@ def cooperative_staff_add(*, cooperative: Cooperative, user) -> None:
     perm = Permission.objects.get(codename="dashboard_access", content_type__app_label="partner")
     user.user_permissions.add(perm)
     cooperative.partner.users.add(user)
+
+
+@transaction.atomic
+def stockrecord_update(*, stockrecord, price: Decimal, num_in_stock: int):
+    """Set a stock record's price and stock on hand (库存快速修改).
+
+    Stock on hand may not drop below what open orders have allocated. Checkout allocates
+    concurrently, so the database checks that in the same UPDATE rather than trusting the
+    num_allocated read when the form was shown.
+    """
+    price = Decimal(price)
+    if price < 0:
+        raise ValidationError({"price": _("价格不能为负数。")})
+    if num_in_stock < 0:
+        raise ValidationError({"num_in_stock": _("库存不能为负数。")})
+    stockrecord.pre_save_signal()
+    updated = StockRecord.objects.filter(
+        Q(num_allocated__isnull=True) | Q(num_allocated__lte=num_in_stock), pk=stockrecord.pk
+    ).update(price=price, num_in_stock=num_in_stock, date_updated=timezone.now())
+    if not updated:
+        stockrecord.refresh_from_db(fields=["num_allocated"])
+        raise ValidationError(
+            {
+                "num_in_stock": _("库存不能少于已被订单占用的 %(n)d 件。")
+                % {"n": stockrecord.num_allocated or 0}
+            }
+        )
+    stockrecord.refresh_from_db(fields=["price", "num_in_stock", "num_allocated"])
+    # Oscar's stock alert receiver listens to post_save, which UPDATE does not send.
+    stockrecord.post_save_signal()
+    return stockrecord
