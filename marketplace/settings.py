@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "marketplace.cooperatives.apps.CooperativesConfig",
     "marketplace.payments.apps.PaymentsConfig",
     "logistics.apps.LogisticsConfig",
+    "marketplace.demo.apps.DemoConfig",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
