@@ -26,7 +26,12 @@ def uscc(n: int) -> str:
 def user(*, email: str | None = None, password: str = PASSWORD, **extra):
     User = get_user_model()
     email = email or f"user{next(_seq)}@example.com"
+    flags = {k: extra.pop(k) for k in ("is_staff", "is_superuser") if k in extra}
     u = User.objects.create_user(email=email, password=password, **extra)
+    if flags:
+        for key, value in flags.items():
+            setattr(u, key, value)
+        u.save(update_fields=list(flags))
     return u
 
 
