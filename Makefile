@@ -1,0 +1,70 @@
+# Build and run the county marketplace. Needs only Python 3.11 (and make) on a fresh machine.
+#
+#   make run       install if needed, migrate, seed the demo once, serve http://127.0.0.1:8000
+#   make test      install if needed, make sure Chromium is there, run the whole pytest suite
+#   make lint      ruff check .
+#   make messages  compile every **/locale/*/LC_MESSAGES/django.po to .mo
+#
+# With no environment variables set the embedded default runs: SQLite (db.sqlite3), eager
+# Celery, local-memory cache, DB search, sandbox payments. See README.md for the variables.
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+SEEDED := var/.seeded
+# Extra pytest arguments for a targeted run, e.g. `make test PYTEST_ARGS="tests/test_smoke.py -x"`.
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := run
+.PHONY: install run test lint messages
+
+install: $(INSTALLED)
+
+# Re-run only when the lock changes, so a second `make run` starts in seconds.
+$(INSTALLED): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/uv --version 2>/dev/null | grep -q '^uv $(UV_VERSION)\( \|$$\)' \
+		|| $(BIN)/pip install --disable-pip-version-check -q uv==$(UV_VERSION)
+	$(BIN)/uv pip install --require-hashes -r requirements.lock --python $(BIN)/python
+	@touch $@
+
+# Babel, not GNU gettext: see .ci/compile_messages.py (compiles only what changed).
+messages: $(INSTALLED)
+	@$(BIN)/python .ci/compile_messages.py
+
+# The seed stamp belongs to the embedded SQLite file: a new db.sqlite3 is seeded again.
+# With DATABASE_URL set there is no stamp; seed_demo is idempotent, so it simply runs.
+run: $(INSTALLED) messages
+	@if [ -z "$$DATABASE_URL" ] && [ ! -f db.sqlite3 ]; then rm -f $(SEEDED); fi
+	$(MANAGE) migrate --noinput
+	@if [ -n "$$DATABASE_URL" ] || [ ! -f $(SEEDED) ]; then \
+		echo "$(MANAGE) seed_demo"; \
+		$(MANAGE) seed_demo || exit 1; \
+		if [ -z "$$DATABASE_URL" ]; then mkdir -p var && touch $(SEEDED); fi; \
+	fi
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# Browser tests use Debian's chromium; when it is missing and cannot be installed they skip
+# and print why. make stops with "Error N" where N is pytest's exit code; set PYTEST_RC_FILE
+# to also get that code written to a file (.ci/run does).
+test: $(INSTALLED) messages
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian chromium for the browser (e2e) tests ..."; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq chromium fonts-noto-cjk; } \
+				|| echo "Could not install chromium: the e2e tests will skip."; \
+		else \
+			echo "No /usr/bin/chromium (and not root with apt-get): the e2e tests will skip."; \
+		fi; \
+	fi
+	@echo "$(BIN)/pytest $(PYTEST_ARGS)"; \
+	rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ -n "$$PYTEST_RC_FILE" ]; then echo $$rc > "$$PYTEST_RC_FILE"; fi; \
+	exit $$rc
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
