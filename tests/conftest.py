@@ -1,5 +1,7 @@
 """Shared fixtures: base data in every test database, users per role, cooperatives."""
 
+import uuid
+
 import pytest
 
 from tests import factories
@@ -11,7 +13,10 @@ def _media_root(tmp_path_factory):
     """Uploaded images and thumbnails of tests go to a temporary folder, not var/media."""
     from django.conf import settings
 
-    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    media = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = str(media)
+    # Thumbnail keys live in the cache (Redis in CI), which outlives each test database.
+    settings.THUMBNAIL_KEY_PREFIX = f"sorl-test-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(scope="session")

@@ -59,6 +59,9 @@ def media_root(settings):
     """Uploaded images go to a temporary MEDIA_ROOT, not the developer's var/media."""
     path = Path(tempfile.mkdtemp(prefix="e2e-media-"))
     settings.MEDIA_ROOT = str(path)
+    # sorl remembers thumbnails by source name in the cache (Redis in CI, which outlives the
+    # test database): a fresh prefix keeps it from pointing at another MEDIA_ROOT's files.
+    settings.THUMBNAIL_KEY_PREFIX = f"sorl-{path.name}"
     yield path
     shutil.rmtree(path, ignore_errors=True)
 
