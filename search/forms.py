@@ -33,10 +33,6 @@ class SearchForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-control", "onchange": "this.form.submit()"}),
     )
 
-    @property
-    def selected_multi_facets(self):
-        return {}
-
 
 class BrowseCategoryForm(SearchForm):
     """Sort options on a category listing (no free-text query)."""

@@ -1,30 +1,38 @@
-"""Read queries for cooperatives: the ones a user may manage, badges that are still valid."""
+"""Read queries for cooperatives: valid certification badges, and stock a user may manage."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from oscar.core.loading import get_model
 
 from marketplace.cooperatives.models import Certification, Cooperative
 
+StockRecord = get_model("partner", "StockRecord")
 
-def cooperatives_for_user(*, user) -> QuerySet[Cooperative]:
-    """Cooperatives a user manages: all for platform staff, their own for cooperative staff."""
-    qs = Cooperative.objects.select_related("partner", "village")
-    if user.is_staff:
-        return qs
-    return qs.filter(partner__users=user)
+
+def valid_certifications_prefetch(lookup: str = "certifications") -> Prefetch:
+    """Prefetch a cooperative's unexpired certifications into ``valid_certifications``.
+
+    ``lookup`` is the path to the certifications from the queryset's model, e.g.
+    ``partner__cooperative__certifications`` from a stock record. An expired certificate
+    no longer earns its badge.
+    """
+    valid = Certification.objects.filter(valid_until__gte=timezone.localdate())
+    return Prefetch(lookup, queryset=valid, to_attr="valid_certifications")
 
 
 def cooperatives_with_valid_certifications() -> QuerySet[Cooperative]:
-    """Cooperatives with ``valid_certifications`` prefetched (expired ones left out)."""
-    valid = Certification.objects.filter(valid_until__gte=timezone.localdate())
     return Cooperative.objects.select_related("partner", "village").prefetch_related(
-        Prefetch("certifications", queryset=valid, to_attr="valid_certifications")
+        valid_certifications_prefetch()
     )
 
 
-def valid_certifications(*, cooperative: Cooperative) -> list[Certification]:
-    if hasattr(cooperative, "valid_certifications"):
-        return cooperative.valid_certifications
-    return list(cooperative.certifications.filter(valid_until__gte=timezone.localdate()))
+def stockrecords_for_user(*, user) -> QuerySet:
+    """Stock records a user manages: all for platform staff, their cooperatives' otherwise."""
+    queryset = StockRecord.objects.select_related("product", "partner").order_by(
+        "product__title", "pk"
+    )
+    if user.is_staff:
+        return queryset
+    return queryset.filter(partner__users=user)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from marketplace.cooperatives.models import Cooperative
+from marketplace.shop.catalogue.services import stock_values_check
 
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
@@ -69,11 +70,7 @@ def stockrecord_update(*, stockrecord, price: Decimal, num_in_stock: int):
     concurrently, so the database checks that in the same UPDATE rather than trusting the
     num_allocated read when the form was shown.
     """
-    price = Decimal(price)
-    if price < 0:
-        raise ValidationError({"price": _("价格不能为负数。")})
-    if num_in_stock < 0:
-        raise ValidationError({"num_in_stock": _("库存不能为负数。")})
+    price = stock_values_check(price=price, num_in_stock=num_in_stock)
     stockrecord.pre_save_signal()
     updated = StockRecord.objects.filter(
         Q(num_allocated__isnull=True) | Q(num_allocated__lte=num_in_stock), pk=stockrecord.pk

@@ -8,13 +8,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from oscar.core.loading import get_model
 from oscar.views.decorators import permissions_required
 
 from marketplace.cooperatives.forms import StockRecordQuickForm
+from marketplace.cooperatives.selectors import stockrecords_for_user
 from marketplace.cooperatives.services import stockrecord_update
-
-StockRecord = get_model("partner", "StockRecord")
 
 # The same gate as Oscar's partner-facing dashboard pages: anonymous users go to the
 # dashboard login, signed-in users without dashboard access get a 403.
@@ -25,19 +23,9 @@ dashboard_access_required = permissions_required(
 STOCK_PER_PAGE = 50
 
 
-def _stockrecords_for_user(user):
-    # Platform staff see every stock record; cooperative staff only their partners'.
-    queryset = StockRecord.objects.select_related("product", "partner").order_by(
-        "product__title", "pk"
-    )
-    if user.is_staff:
-        return queryset
-    return queryset.filter(partner__users=user)
-
-
 @dashboard_access_required
 def stock_list(request):
-    page = Paginator(_stockrecords_for_user(request.user), STOCK_PER_PAGE).get_page(
+    page = Paginator(stockrecords_for_user(user=request.user), STOCK_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(request, "cooperatives/dashboard/stock_list.html", {"page_obj": page})
@@ -45,7 +33,7 @@ def stock_list(request):
 
 @dashboard_access_required
 def stock_edit(request, pk: int):
-    stockrecord = get_object_or_404(_stockrecords_for_user(request.user), pk=pk)
+    stockrecord = get_object_or_404(stockrecords_for_user(user=request.user), pk=pk)
     form = StockRecordQuickForm(request.POST or None, stockrecord=stockrecord)
     if request.method == "POST" and form.is_valid():
         try:

@@ -33,10 +33,10 @@ from PIL import Image, ImageDraw, ImageFont
 from marketplace.cooperatives.models import Certification, Cooperative
 from marketplace.cooperatives.services import cooperative_create, cooperative_staff_add
 from marketplace.demo import data
-from marketplace.regions import codes
 from marketplace.regions.models import Region
 from marketplace.regions.selectors import region_paths
 from marketplace.regions.services import regions_load
+from marketplace.shop.address.mixins import region_address_lines
 from marketplace.shop.catalogue.services import catalogue_setup, category_by_name, product_create
 from marketplace.validators import uscc_check_character
 
@@ -492,12 +492,12 @@ def demo_orders_create(*, ctx: SeedContext) -> None:
         user = users[plan.buyer_email]
         saved = addresses.get(user.pk)
         region = saved.region_id if saved else fallback_village
-        names = [r.name for r in paths[region] if r.name not in {"市辖区", "县"}]
+        state, line4 = region_address_lines(paths[region])
         shipping.append(ShippingAddress(
             first_name=saved.first_name if saved else user.first_name,
             line1=saved.line1 if saved else data.STREETS[0],
-            state="".join(names[: codes.COUNTY])[:255],
-            line4="".join(names[codes.COUNTY:])[:255],
+            state=state,
+            line4=line4,
             region_id=region, country_id="CN",
             phone_number=saved.phone_number if saved else "+8613800000000",
         ))

@@ -22,9 +22,18 @@ def region_path(*, code: str) -> list[Region]:
     return [found[c] for c in wanted if c in found]
 
 
+# Statistical placeholders between a province-level city and its districts, not place names.
+PLACEHOLDER_NAMES = frozenset({"市辖区", "县"})
+
+
+def region_display_names(path: Iterable[Region]) -> list[str]:
+    """The names of a path as people write them in an address (placeholders left out)."""
+    return [r.name for r in path if r.name not in PLACEHOLDER_NAMES]
+
+
 def region_full_name(*, code: str) -> str:
-    """E.g. 浙江省丽水市遂昌县妙高街道叶坦社区 (skipping 市辖区-style placeholders)."""
-    return "".join(r.name for r in region_path(code=code) if r.name not in {"市辖区", "县"})
+    """E.g. 浙江省丽水市遂昌县妙高街道叶坦社区."""
+    return "".join(region_display_names(region_path(code=code)))
 
 
 def region_paths(*, region_codes: Iterable[str]) -> dict[str, list[Region]]:

@@ -40,8 +40,15 @@ def test_product_page_shows_cooperative_origin_and_attributes(client, coop_a):
     assert "5斤装" in body
     assert "冷藏" in body
     assert "180" in body
+    assert "需冷链配送" in body
     assert "遂昌县妙高街道" in body
 
 
 def test_unknown_cooperative_is_404(client, db):
     assert client.get("/cooperatives/no-such-coop/").status_code == 404
+
+
+def test_ambient_produce_needs_no_cold_chain(client, coop_a):
+    product = factories.product(coop_a, title="遂昌红米", storage="常温")
+    assert not product.requires_cold_chain
+    assert "需冷链配送" not in client.get(product.get_absolute_url()).content.decode()

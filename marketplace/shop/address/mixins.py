@@ -5,6 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def region_address_lines(path) -> tuple[str, str]:
+    """(state, line4) of an address from its region path: province…county, then town…village."""
+    from marketplace.regions.selectors import region_display_names
+
+    names = region_display_names(path)
+    return "".join(names[:3])[:255], "".join(names[3:])[:255]
+
+
 class RegionAddressMixin(models.Model):
     """Adds ``region``; on save the province…village names fill state and line4 for display."""
 
@@ -30,11 +38,8 @@ class RegionAddressMixin(models.Model):
     def fill_region_names(self) -> None:
         from marketplace.regions.selectors import region_path
 
-        if not self.region_id:
-            return
-        path = [r.name for r in region_path(code=self.region_id) if r.name not in {"市辖区", "县"}]
-        self.state = "".join(path[:3])[:255]
-        self.line4 = "".join(path[3:])[:255]
+        if self.region_id:
+            self.state, self.line4 = region_address_lines(region_path(code=self.region_id))
 
     def clean(self):
         super().clean()

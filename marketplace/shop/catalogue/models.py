@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractProduct
 
-STORAGE_AMBIENT, STORAGE_CHILLED, STORAGE_FROZEN = "ambient", "chilled", "frozen"
+from marketplace.shop.catalogue.storage import COLD_CHAIN
 
 
 class Product(AbstractProduct):
@@ -18,11 +18,21 @@ class Product(AbstractProduct):
     )
 
     def attribute_value(self, code: str, default=None):
-        """Read one attribute value from prefetched attribute values, else the database."""
+        """One attribute's value, from prefetched attribute values when present."""
         for value in self.get_attribute_values():
             if value.attribute.code == code:
                 return value.value
         return default
+
+    @property
+    def storage(self) -> str:
+        """储存方式: 常温, 冷藏 or 冷冻."""
+        return str(self.attribute_value("storage", ""))
+
+    @property
+    def requires_cold_chain(self) -> bool:
+        """Chilled and frozen produce must travel in the cold chain (冷链)."""
+        return self.storage in COLD_CHAIN
 
 
 from oscar.apps.catalogue.models import *

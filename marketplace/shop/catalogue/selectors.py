@@ -51,13 +51,10 @@ def products_featured(*, limit: int = 8) -> list:
 def product_detail_queryset() -> QuerySet:
     """One product page: attributes, images, stock records with the cooperative and its valid
     certifications, and public children with their stock records, all prefetched."""
-    from django.utils import timezone
+    from marketplace.cooperatives.selectors import valid_certifications_prefetch
 
-    Certification = get_model("cooperatives", "Certification")
-    valid_certs = Certification.objects.filter(valid_until__gte=timezone.localdate())
     stock = StockRecord.objects.select_related("partner__cooperative__village").prefetch_related(
-        Prefetch("partner__cooperative__certifications", queryset=valid_certs,
-                 to_attr="valid_certifications")
+        valid_certifications_prefetch("partner__cooperative__certifications")
     ).order_by("price", "pk")
     children = (
         Product.objects.public()

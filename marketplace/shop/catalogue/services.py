@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 
+from marketplace.shop.catalogue.storage import AMBIENT, STORAGE_OPTIONS
+
 Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
 ProductAttribute = get_model("catalogue", "ProductAttribute")
@@ -24,8 +26,6 @@ StockRecord = get_model("partner", "StockRecord")
 PRODUCT_CLASS_NAME = "农产品"
 PRODUCT_CLASS_SLUG = "farm-produce"
 CATEGORIES = ["水果", "蔬菜", "粮油", "茶叶", "禽蛋肉", "山货干货", "加工食品"]
-STORAGE_CHOICES = {"ambient": "常温", "chilled": "冷藏", "frozen": "冷冻"}
-COLD_CHAIN = {"冷藏", "冷冻"}
 
 # code, name, type
 ATTRIBUTES = [
@@ -60,7 +60,7 @@ def catalogue_setup() -> ProductClass:
         defaults={"name": PRODUCT_CLASS_NAME, "requires_shipping": True, "track_stock": True},
     )
     group, _created = AttributeOptionGroup.objects.get_or_create(name="储存方式")
-    for option in STORAGE_CHOICES.values():
+    for option in STORAGE_OPTIONS:
         AttributeOption.objects.get_or_create(group=group, option=option)
     for code, name, type_ in ATTRIBUTES:
         ProductAttribute.objects.get_or_create(
@@ -83,6 +83,16 @@ def category_by_name(name: str):
     return Category.objects.get(name=name, depth=1)
 
 
+def stock_values_check(*, price: Decimal, num_in_stock: int) -> Decimal:
+    """A stock record's price and stock on hand may not be negative; returns the price."""
+    price = Decimal(price)
+    if price < 0:
+        raise ValidationError({"price": _("价格不能为负数。")})
+    if num_in_stock < 0:
+        raise ValidationError({"num_in_stock": _("库存不能为负数。")})
+    return price
+
+
 @transaction.atomic
 def product_create(
     *,
@@ -94,19 +104,15 @@ def product_create(
     origin_region_code: str | None = None,
     spec: str = "",
     shelf_life_days: int | None = None,
-    storage: str = "常温",
+    storage: str = AMBIENT,
     harvest_season: str = "",
     description: str = "",
     image: tuple[str, bytes] | None = None,
     sku: str | None = None,
 ) -> Product:
     """Create a 农产品 listing with its stock record at the cooperative's partner."""
-    price = Decimal(price)
-    if price < 0:
-        raise ValidationError({"price": _("价格不能为负数。")})
-    if num_in_stock < 0:
-        raise ValidationError({"num_in_stock": _("库存不能为负数。")})
-    if storage not in STORAGE_CHOICES.values():
+    price = stock_values_check(price=price, num_in_stock=num_in_stock)
+    if storage not in STORAGE_OPTIONS:
         raise ValidationError({"storage": _("储存方式只能是常温、冷藏或冷冻。")})
     pclass = ProductClass.objects.get(slug=PRODUCT_CLASS_SLUG)
     product = Product(
