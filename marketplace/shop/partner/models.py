@@ -1,5 +1,9 @@
 """Partner fork: stock is taken with one guarded UPDATE, so it can never be oversold."""
 
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +23,12 @@ class InsufficientStock(Exception):
 
 
 class StockRecord(AbstractStockRecord):
+    # Oscar's price accepts negatives; every model form (dashboard, admin) now refuses them.
+    price = models.DecimalField(
+        _("Price"), decimal_places=2, max_digits=12, blank=True, null=True,
+        validators=[MinValueValidator(Decimal("0.00"), message=_("价格不能为负数。"))],
+    )
+
     def allocate(self, quantity):
         """Allocate stock with ``UPDATE … WHERE num_in_stock - num_allocated >= quantity``.
 
