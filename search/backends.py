@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, ExpressionWrapper, IntegerField, Q, QuerySet, Value, When
 
 from marketplace.shop.catalogue.selectors import product_listing
 
@@ -12,7 +12,8 @@ SORTS = {
     "newest": ("-date_created", "-id"),
     "price-asc": ("min_price", "id"),
     "price-desc": ("-min_price", "id"),
-    "relevancy": ("-date_created", "-id"),
+    # With a query: products whose title matches more terms first, then the newest.
+    "relevancy": ("-title_hits", "-date_created", "-id"),
 }
 
 
@@ -30,6 +31,11 @@ def product_search(
             | Q(stockrecords__partner__name__icontains=term)
             | Q(origin_region__name__icontains=term)
         )
+    title_hits = sum(
+        (Case(When(title__icontains=term, then=Value(1)), default=Value(0)) for term in terms),
+        Value(0),
+    )
+    qs = qs.annotate(title_hits=ExpressionWrapper(title_hits, output_field=IntegerField()))
     if terms:
         qs = qs.distinct()
     return qs.order_by(*SORTS.get(sort, SORTS["relevancy"]))

@@ -32,3 +32,13 @@ def test_hostile_search_input_is_not_an_error(client, db):
         response = client.get("/search/", {"q": q, "page": "abc"})
         assert response.status_code in (200, 302, 404)
         assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_relevance_puts_title_matches_before_description_matches(client, coop_a):
+    older = factories.product(coop_a, title="遂昌菊米")  # title match, listed first...
+    newer = factories.product(coop_a, title="山茶油")
+    newer.description = "可搭配菊米泡茶"  # ...a newer product only mentions it
+    newer.save()
+    body = client.get("/search/", {"q": "菊米"}).content.decode()
+    assert older.title in body and newer.title in body
+    assert body.index(older.title) < body.index(newer.title)
