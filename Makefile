@@ -19,7 +19,7 @@ SEEDED := var/.seeded
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: install run test lint messages
+.PHONY: install run test lint messages makemessages
 
 install: $(INSTALLED)
 
@@ -34,6 +34,12 @@ $(INSTALLED): requirements.lock
 # Babel, not GNU gettext: see .ci/compile_messages.py (compiles only what changed).
 messages: $(INSTALLED)
 	@$(BIN)/python .ci/compile_messages.py
+
+# Collect the project's strings (Chinese msgids) into the English catalogue; needs GNU
+# gettext (apt-get install gettext). Translate the new entries, then `make messages`.
+makemessages: $(INSTALLED)
+	$(MANAGE) makemessages -l en --ignore ".venv/*" --ignore "var/*" \
+		--ignore "node_modules/*" --ignore "tests/*"
 
 # The seed stamp belongs to the embedded SQLite file: a new db.sqlite3 is seeded again.
 # With DATABASE_URL set there is no stamp; seed_demo is idempotent, so it simply runs.

@@ -24,7 +24,7 @@ def test_oscar_paths_are_not_swallowed_by_wagtail(client, db):
 def test_cms_admin_for_admin_only(client, admin_user, buyer):
     assert client.get("/cms/").status_code == 302
     client.force_login(buyer)
-    assert client.get("/cms/").status_code in (302, 403)
+    assert client.get("/cms/").status_code == 302  # Wagtail sends non-editors to its login
     client.force_login(admin_user)
     assert client.get("/cms/").status_code == 200
     assert client.get("/django-admin/").status_code == 200

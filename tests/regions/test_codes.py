@@ -36,9 +36,24 @@ def test_pad_rejects_what_is_not_a_code(bad):
         codes.pad(bad)
 
 
-@given(st.from_regex(r"\A[1-6][0-9][0-9]{2}[0-9]{2}[0-9]{3}[0-9]{3}\Z"))
+# Real codes: every segment above the region's own level is non-zero (no "00" city).
+_codes = st.builds(
+    lambda depth, p, c, k, t, v: "".join(
+        f"{n:0{w}d}" if i < depth else "0" * w
+        for i, (n, w) in enumerate([(p, 2), (c, 2), (k, 2), (t, 3), (v, 3)])
+    ),
+    st.integers(1, 5), st.integers(11, 65), st.integers(1, 99), st.integers(1, 99),
+    st.integers(1, 999), st.integers(1, 999),
+)
+
+
+@given(_codes)
 def test_every_ancestor_is_a_prefix_at_a_higher_level(code12):
     chain = codes.ancestor_codes(code12)
     levels = [codes.level_of(c) for c in chain]
-    assert levels == sorted(levels)
-    assert chain[-1] == code12 or codes.level_of(code12) < codes.VILLAGE
+    assert levels == list(range(codes.PROVINCE, codes.level_of(code12) + 1))
+    assert chain[-1] == code12
+    for level, ancestor in zip(levels, chain, strict=True):
+        digits = codes.LEVEL_DIGITS[level]
+        assert ancestor[:digits] == code12[:digits]
+        assert set(ancestor[digits:]) <= {"0"}
