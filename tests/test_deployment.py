@@ -221,3 +221,33 @@ print(json.dumps({
         "search": "db",
         "payment": "sandbox",
     }
+
+
+def test_database_and_redis_urls_switch_to_postgresql_and_redis():
+    code = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db": settings.DATABASES["default"]["NAME"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"]["LOCATION"],
+    "broker": settings.CELERY_BROKER_URL,
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+}))
+"""
+    result = run_python(code, {
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
+        "DATABASE_URL": "postgres://shop@db.internal:5432/marketplace",
+        "REDIS_URL": "redis://cache.internal:6379/1",
+    })
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values == {
+        "engine": "django.db.backends.postgresql",
+        "db": "marketplace",
+        "cache": "django_redis.cache.RedisCache",
+        "cache_location": "redis://cache.internal:6379/1",
+        "broker": "redis://cache.internal:6379/1",
+        "eager": False,
+    }

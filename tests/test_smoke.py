@@ -17,3 +17,16 @@ def test_catalogue_and_product_detail(client, coop_a):
     detail = client.get(p.get_absolute_url())
     assert detail.status_code == 200
     assert "¥39.90" in detail.content.decode()
+
+
+def test_product_cards_show_webp_thumbnails_made_from_the_upload(client, coop_a, settings):
+    import re
+    from pathlib import Path
+
+    factories.product(coop_a, title="遂昌菊米", image=True)
+    body = client.get("/catalogue/").content.decode()
+    src = re.search(r'<img src="([^"]+)" alt="遂昌菊米"', body).group(1)
+    assert src.startswith(settings.MEDIA_URL + "cache/")
+    assert src.endswith(".webp")
+    thumb = Path(settings.MEDIA_ROOT) / src.removeprefix(settings.MEDIA_URL)
+    assert thumb.read_bytes()[8:12] == b"WEBP"
