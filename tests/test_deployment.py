@@ -1,4 +1,4 @@
-"""Deployment files and settings: docker-compose.yml, the Dockerfile, check --deploy, defaults.
+"""Deployment files and settings: docker-compose.yml, the Dockerfile, the defaults.
 
 No Docker engine runs in the test environment, so the compose file and the Dockerfile are
 checked as text; the settings are checked in subprocesses with a controlled environment.
@@ -160,7 +160,7 @@ def test_dockerfile_collects_static_with_a_build_only_secret_and_serves_gunicorn
 # --- settings ---------------------------------------------------------------------------
 
 
-# check --deploy lives in tests/reliability/test_check_deploy.py.
+# check --deploy lives in tests/reliability/test_check_deploy.py (fails on warnings too).
 
 
 def test_production_settings_refuse_the_development_secret():
