@@ -1,0 +1,23 @@
+"""The page shown when django-axes locks out a login: in Chinese, with when to try again."""
+
+from __future__ import annotations
+
+from axes.helpers import get_cool_off, get_failure_limit
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    # Each refused attempt restarts the cool-off (axes' default), so it ends one cool-off
+    # from now; people need the clock time, not an ISO 8601 duration.
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "retry_at": timezone.now() + cool_off if cool_off else None,
+    }
+    return render(request, "axes/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
