@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     # ours
     "marketplace.cooperatives.apps.CooperativesConfig",
     "marketplace.payments.apps.PaymentsConfig",
+    "marketplace.stats.apps.StatsConfig",
     "logistics.apps.LogisticsConfig",
     "marketplace.demo.apps.DemoConfig",
     # Wagtail
@@ -233,6 +234,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# A Chinese page that says what happened and when to retry, not axes' bare English line.
+AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shop@suichang.example.cn")
