@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
 from django.test import Client
 from oscar.core.loading import get_model
 
@@ -39,3 +44,32 @@ def buyer_ready_to_submit(product, *, quantity=1, email=None) -> Client:
 
 def place_order(client: Client):
     return client.post("/checkout/preview/", {"action": "place_order"}, follow=True)
+
+
+def require_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency test needs PostgreSQL: set DATABASE_URL (SQLite locks the "
+                    "whole file, so it cannot show a race)")
+
+
+def at_once(calls: list[Callable], *, timeout: float = 120) -> list:
+    """Run every call in its own thread (so on its own DB connection), all released by one
+    barrier; return their results in order, an exception standing in for a failed call."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = call()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return results

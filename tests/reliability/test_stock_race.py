@@ -1,13 +1,12 @@
 """Stock cannot be oversold: buyers racing for the last units through the real checkout."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 from oscar.core.loading import get_model
 
 from tests import factories
-from tests.reliability.helpers import buyer_ready_to_submit, place_order
+from tests.reliability.helpers import at_once, buyer_ready_to_submit, place_order, require_postgres
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
@@ -17,33 +16,15 @@ pytestmark = [pytest.mark.reliability]
 
 def _race(clients):
     """Submit every client's checkout at the same moment, each on its own DB connection."""
-    barrier = threading.Barrier(len(clients))
-    results: list = [None] * len(clients)
-
-    def run(i, client):
-        try:
-            barrier.wait(timeout=30)
-            response = place_order(client)
-            results[i] = (response.status_code, response.content.decode())
-        except Exception as exc:
-            results[i] = (None, repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    results = at_once([partial(place_order, c) for c in clients])
+    return [(None, repr(r)) if isinstance(r, Exception) else (r.status_code, r.content.decode())
+            for r in results]
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_buyers_race_for_five_units(base_data_tx):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency test needs PostgreSQL: set DATABASE_URL (SQLite locks the "
-                    "whole file, so it cannot show a race)")
+    require_postgres()
     # given 5 units and 20 buyers, each one click before placing an order
     coop = factories.cooperative()
     product = factories.product(coop, title="限量土蜂蜜", stock=5)

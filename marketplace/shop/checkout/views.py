@@ -1,13 +1,18 @@
 """Checkout fork: place the order first (stock taken atomically), then start the payment."""
 
 import logging
+from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.apps.checkout import views
+from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.order.exceptions import UnableToPlaceOrder
+from oscar.core.loading import get_model
 
 from marketplace.payments.providers import get_provider
 from marketplace.regions.forms import region_refresh_initial, region_refresh_requested
@@ -15,6 +20,13 @@ from marketplace.shop.order.services import order_mark_paid
 from marketplace.shop.partner.models import InsufficientStock
 
 logger = logging.getLogger(__name__)
+
+Basket = get_model("basket", "Basket")
+Order = get_model("order", "Order")
+
+# A "place order" post that finds the basket already gone is a resubmit of an order this
+# buyer placed moments ago (double click, back button, second tab) if it is this recent.
+RESUBMIT_WINDOW = timedelta(minutes=10)
 
 
 class RegionRefreshMixin:
@@ -83,6 +95,79 @@ class PaymentDetailsView(views.PaymentDetailsView):
         # Nothing is taken before the order exists; see handle_successful_order.
         return None
 
+    def check_basket_is_not_empty(self, request):
+        if request.method == "POST" and request.POST.get("action") == "place_order" \
+                and request.basket.is_empty:
+            order = self.recently_placed_order(request)
+            if order is not None:
+                request.session["checkout_order_id"] = order.pk
+                raise FailedPreCondition(
+                    url=reverse("checkout:thank-you"), message=already_placed_message()
+                )
+        super().check_basket_is_not_empty(request)
+
+    def recently_placed_order(self, request):
+        """The order this buyer just placed: named by the session, else their latest one.
+
+        The session may not name it yet when the first submit is still finishing its
+        response (it saves the session last) while the second one starts.
+        """
+        order_id = request.session.get("checkout_order_id")
+        if order_id is not None:
+            return Order.objects.filter(pk=order_id).first()
+        if not request.user.is_authenticated:
+            return None
+        return (
+            Order.objects.filter(
+                user=request.user, date_placed__gte=timezone.now() - RESUBMIT_WINDOW
+            )
+            .order_by("-date_placed")
+            .first()
+        )
+
+    def freeze_basket(self, basket):
+        # Oscar's freeze saves the whole row: a second submit would write an old "open" or
+        # "frozen" over the first submit's "submitted". Only an open basket is frozen.
+        Basket.objects.filter(pk=basket.pk, status=Basket.OPEN).update(status=Basket.FROZEN)
+        basket.status = Basket.FROZEN
+
+    def restore_frozen_basket(self):
+        # Never reopen a basket that became an order (e.g. the provider failed after it).
+        basket_id = self.checkout_session.get_submitted_basket_id()
+        if not Basket.objects.filter(pk=basket_id, status=Basket.SUBMITTED).exists():
+            super().restore_frozen_basket()
+
+    def handle_order_placement(self, order_number, user, basket, shipping_address,
+                               shipping_method, shipping_charge, billing_address, order_total,
+                               surcharges=None, **kwargs):
+        """Place the order unless a simultaneous submit of this basket already has.
+
+        The order number comes from the basket, so two submits of one basket (double
+        click, two tabs) would both try to create it; locking the basket row makes the
+        second wait for the first and then find its order, instead of failing on the
+        number after it took the stock a second time.
+        """
+        with transaction.atomic():
+            Basket.objects.select_for_update().filter(pk=basket.pk).first()
+            placed = Order.objects.filter(number=order_number).first()
+            if placed is None:
+                order = self.place_order(
+                    order_number=order_number, user=user, basket=basket,
+                    shipping_address=shipping_address, shipping_method=shipping_method,
+                    shipping_charge=shipping_charge, order_total=order_total,
+                    billing_address=billing_address, surcharges=surcharges, **kwargs,
+                )
+                basket.submit()
+        if placed is not None:
+            return self.show_placed_order(placed)
+        return self.handle_successful_order(order)
+
+    def show_placed_order(self, order):
+        self.checkout_session.flush()
+        self.request.session["checkout_order_id"] = order.pk
+        messages.warning(self.request, already_placed_message())
+        return redirect("checkout:thank-you")
+
     def place_order(self, *args, **kwargs):
         try:
             with transaction.atomic():
@@ -110,3 +195,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
         if "error" in kwargs and not kwargs["error"]:
             kwargs["error"] = _("下单失败，请稍后重试。")
         return super().render_preview(request, **kwargs)
+
+
+def already_placed_message():
+    return _("这笔订单已经提交过了，请勿重复下单。")
