@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 
 
 def lockout_response(
@@ -16,8 +17,8 @@ def lockout_response(
     # Each refused attempt restarts the cool-off (axes' default), so it ends one cool-off
     # from now; people need the clock time, not an ISO 8601 duration.
     cool_off = get_cool_off(request)
-    context = {
-        "failure_limit": get_failure_limit(request, credentials),
-        "retry_at": timezone.now() + cool_off if cool_off else None,
-    }
+    now = timezone.now()
+    context = {"failure_limit": get_failure_limit(request, credentials)}
+    if cool_off:
+        context.update(retry_at=now + cool_off, wait=timeuntil(now + cool_off, now))
     return render(request, "axes/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

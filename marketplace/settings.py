@@ -222,6 +222,11 @@ STORAGES = {
 SITE_ID = 1
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# Oscar's own cookies (the anonymous basket id, recently viewed) and the language choice
+# default to http too.
+OSCAR_BASKET_COOKIE_SECURE = not DEBUG
+OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

@@ -83,6 +83,14 @@ def real_celery(queue_name):
     celery_app.conf.task_default_queue = queue_name
     yield celery_app
     celery_app.conf.update(saved)
+    if os.environ.get("REDIS_URL"):
+        # kombu leaves the queue's binding set behind; one per run would pile up
+        import redis
+
+        with contextlib.suppress(redis.RedisError):
+            redis.Redis.from_url(os.environ["REDIS_URL"]).delete(
+                queue_name, f"_kombu.binding.{queue_name}",
+                f"_kombu.binding_permanent.{queue_name}")
 
 
 def sold_product(stock=10):
