@@ -4,26 +4,17 @@ number of products, variants or stock records shown."""
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
 from tests import factories
+from tests.query_budget import Visit, page_queries
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 
 
 def _queries(client, url) -> int:
-    # A fresh client each time: Oscar's recently-viewed cookie would add products to the page.
-    client = Client()
-    client.get(url)  # warm caches that are per-process, not per-request
-    client.cookies.clear()
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
+    return page_queries(Visit(url))[0]
 
 
 def _with_products(coop, n):

@@ -30,6 +30,14 @@ class Product(AbstractProduct):
         return str(self.attribute_value("storage", ""))
 
     @property
+    def sorted_recommended_products(self) -> list:
+        """Recommended products ready for their cards (one card would otherwise cost about
+        five queries)."""
+        from marketplace.shop.catalogue.selectors import products_prepare_for_cards
+
+        return products_prepare_for_cards(super().sorted_recommended_products)
+
+    @property
     def requires_cold_chain(self) -> bool:
         """Chilled and frozen produce must travel in the cold chain (冷链)."""
         return self.storage in COLD_CHAIN

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
@@ -26,20 +28,42 @@ def product_listing() -> QuerySet:
             ),
             has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
         )
-        .prefetch_related(
-            "children",
-            "product_options",
-            "product_class__options",
-            Prefetch(
-                "stockrecords",
-                queryset=StockRecord.objects.select_related("partner__cooperative").order_by(
-                    "price", "pk"
-                ),
-            ),
-            Prefetch("images", queryset=ProductImage.objects.order_by("display_order", "pk")),
-        )
+        .prefetch_related(*_card_prefetches())
         .annotate(min_price=Min("stockrecords__price"))
     )
+
+
+def _card_prefetches() -> list:
+    """What a product card (oscar/catalogue/partials/product.html) reads besides the row."""
+    return [
+        "children",
+        "product_options",
+        "product_class__options",
+        Prefetch(
+            "stockrecords",
+            queryset=StockRecord.objects.select_related("partner__cooperative").order_by(
+                "price", "pk"
+            ),
+        ),
+        Prefetch("images", queryset=ProductImage.objects.order_by("display_order", "pk")),
+    ]
+
+
+def products_prepare_for_cards(products: Iterable) -> list:
+    """The given products as a list, with what their cards show loaded in a fixed number of
+    queries: for products that did not come from ``product_listing`` (offer ranges,
+    recommendations). Lookups already prefetched are not fetched again."""
+    products = list(products)
+    prefetch_related_objects(products, *_card_prefetches())
+    for product in products:
+        # Oscar's has_options reads these annotations and otherwise queries per product.
+        if getattr(product, "has_product_options", None) is None:
+            product_class = product.product_class if product.product_class_id else None
+            product.has_product_class_options = bool(
+                product_class.options.all() if product_class else product.options
+            )
+            product.has_product_options = bool(product.product_options.all())
+    return products
 
 
 def products_featured(*, limit: int = 8) -> list:
