@@ -62,10 +62,13 @@ class StockRecordQuickForm(forms.Form):
     num_in_stock = forms.IntegerField(
         label=_("库存（件）"),
         min_value=0,
+        # The column is a 32-bit integer: PostgreSQL refuses more with an error (a 500).
+        max_value=2_147_483_647,
         error_messages={
             "required": _("请填写库存数量。"),
             "invalid": _("库存必须是整数。"),
             "min_value": _("库存不能为负数。"),
+            "max_value": _("库存数量太大。"),
         },
         widget=forms.NumberInput(attrs={
             "inputmode": "numeric", "step": "1", "min": "0",
