@@ -19,7 +19,7 @@ SEEDED := var/.seeded
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: install run test lint messages makemessages
+.PHONY: install run test lint messages makemessages audit
 
 install: $(INSTALLED)
 
@@ -74,3 +74,7 @@ test: $(INSTALLED) messages
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+
+# bandit on our code and pip-audit on requirements.lock; see .ci/audit and README "Security checks".
+audit: $(INSTALLED)
+	@.ci/audit

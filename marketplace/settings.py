@@ -241,6 +241,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # A Chinese page that says what happened and when to retry, not axes' bare English line.
 AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "marketplace.lockout.login_username"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shop@suichang.example.cn")

@@ -70,7 +70,9 @@ def test_login_is_locked_after_the_failure_limit_even_with_the_right_password(ur
     # given someone guessing an admin's password up to the limit
     factories.user(email="target@example.com", is_staff=True, is_superuser=True)
     client = Client()
-    statuses = [client.post(url, form("target@example.com", f"guess-{n}")).status_code
+    # (changing the address's case does not buy more tries)
+    spellings = ["target@example.com", "Target@Example.com", "TARGET@EXAMPLE.COM"]
+    statuses = [client.post(url, form(spellings[n % 3], f"guess-{n}")).status_code
                 for n in range(settings.AXES_FAILURE_LIMIT)]
     # (the form answers each wrong guess; the one that reaches the limit is already refused)
     assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
@@ -92,7 +94,10 @@ def test_login_is_locked_after_the_failure_limit_even_with_the_right_password(ur
         tzinfo=expected.tzinfo)
     assert abs(shown - expected) < 2 * MINUTE
     assert 'lang="zh-hans"' in body
-    # and another person on another network can still log in with their own account
+    # and the account stays locked from another network too (guessers switch addresses)
+    elsewhere = Client(REMOTE_ADDR="10.9.9.9")
+    assert elsewhere.post(url, form("target@example.com", factories.PASSWORD)).status_code == 429
+    # while another person on another network can still log in with their own account
     factories.user(email="other@example.com", is_staff=True, is_superuser=True)
     other = Client(REMOTE_ADDR="10.1.2.3")
     assert other.post(url, form("other@example.com", factories.PASSWORD)).status_code == 302
