@@ -346,9 +346,6 @@ XFAIL: dict[str, str] = {
         "checkout-payment-method", "checkout-payment-details", "checkout-preview",
     ), _BASKET_LINES),
     "checkout-thank-you": _ORDER_LINES,
-    "account-order-detail": _ORDER_LINES,
-    "account-orders": "Order.num_items (oscar/apps/order/abstract_models.py:280) queries the "
-                      "lines of each order in Oscar's OrderHistoryView (no prefetch)",
     "account-wishlist-detail": "Oscar's wishlist detail reads line.product and its "
                                "primary_image per line (customer app not forked)",
     "offers-list-many-offers": "Oscar's OfferListView: each offer loads its condition, range "
