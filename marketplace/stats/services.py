@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from oscar.core.loading import get_model
 
 from marketplace.stats.models import RecordedOrder
@@ -13,19 +14,21 @@ ProductRecord = get_model("analytics", "ProductRecord")
 UserRecord = get_model("analytics", "UserRecord")
 
 
-def _increment(model, lookup: dict, increments: dict, assign: dict | None = None) -> None:
-    """Add ``increments`` to the row matching ``lookup`` in one UPDATE, creating it if absent.
+def _increment(
+    model, lookup: dict, increments: dict, create: dict | None = None, update: dict | None = None
+) -> None:
+    """Add ``increments`` to the row matching ``lookup`` in one UPDATE, creating it if absent
+    (with ``create`` values; an existing row gets the ``update`` expressions).
 
     The UPDATE with F() never loses a concurrent increment; the create races only with
     another first-ever record of the same row, which the retry below absorbs.
     """
-    assign = assign or {}
-    updates = {**{name: F(name) + value for name, value in increments.items()}, **assign}
+    updates = {**{name: F(name) + value for name, value in increments.items()}, **(update or {})}
     if model.objects.filter(**lookup).update(**updates):
         return
     try:
         with transaction.atomic():
-            model.objects.create(**lookup, **increments, **assign)
+            model.objects.create(**lookup, **increments, **(create or {}))
     except IntegrityError:
         model.objects.filter(**lookup).update(**updates)
 
@@ -47,10 +50,13 @@ def analytics_record_order(*, order_id: int) -> bool:
             _increment(ProductRecord, {"product_id": line.product_id},
                        {"num_purchases": line.quantity})
         if order.user_id is not None:
+            placed = Value(order.date_placed)
             _increment(
                 UserRecord, {"user_id": order.user_id},
                 {"num_orders": 1, "num_order_lines": order.num_lines,
                  "num_order_items": order.num_items, "total_spent": order.total_incl_tax},
                 {"date_last_order": order.date_placed},
+                # tasks may run out of order: the last order date never goes back
+                {"date_last_order": Greatest(Coalesce("date_last_order", placed), placed)},
             )
         return True
