@@ -346,8 +346,6 @@ XFAIL: dict[str, str] = {
         "checkout-payment-method", "checkout-payment-details", "checkout-preview",
     ), _BASKET_LINES),
     "checkout-thank-you": _ORDER_LINES,
-    "account-wishlist-detail": "Oscar's wishlist detail reads line.product and its "
-                               "primary_image per line (customer app not forked)",
     "offers-list-many-offers": "Oscar's OfferListView: each offer loads its condition, range "
                                "and range product queryset (oscar/apps/offer/abstract_models.py"
                                ":513-523, 1128-1206), about 13 queries per offer",

@@ -18,3 +18,11 @@ def prefetched(objects, lookups: str):
     objects = list(objects or [])
     prefetch_related_objects(objects, *names)
     return objects
+
+
+@register.filter
+def prefetched_instances(formset, lookups: str):
+    """The formset unchanged, with ``lookups`` loaded for all its forms' instances (a model
+    formset's rows are loaded before the template can prefetch through a queryset)."""
+    prefetched([form.instance for form in formset], lookups)
+    return formset
