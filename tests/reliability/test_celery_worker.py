@@ -1,5 +1,13 @@
 """Real Celery workers on Redis: order analytics run end to end, and exactly once after a kill.
 
+What redelivery after a kill looks like with our settings (acks_late, reject_on_worker_lost,
+prefetch 1) on Redis:
+- the pool process dies (OOM killer, segfault): the worker's main process sees
+  WorkerLostError and puts the message back at once; a new pool process runs it;
+- the whole worker dies (SIGKILL, machine lost): the message stays "unacked" in Redis until
+  the visibility timeout (1 hour by default) has passed, and then the next worker restores it.
+Either way the task's transaction was never committed, so its rerun counts the order once.
+
 Needs PostgreSQL (the worker, a separate process, must see the test database) and Redis (the
 broker); without them the tests skip and say why. Each test uses its own queue name, so stale
 messages in the same Redis database cannot reach it, and switches eagerness off only for
@@ -144,7 +152,7 @@ def database_url() -> str:
 
 
 @contextlib.contextmanager
-def worker_process(queue: str, redis_url: str, logfile: Path):
+def worker_process(queue: str, redis_url: str, logfile: Path, app: str = "marketplace"):
     """``celery worker --pool=prefork -c 1`` on the test database, consuming only ``queue``."""
     env = {
         **os.environ,
@@ -154,7 +162,7 @@ def worker_process(queue: str, redis_url: str, logfile: Path):
         "DJANGO_SETTINGS_MODULE": "marketplace.settings",
     }
     command = [
-        str(CELERY), "-A", "marketplace", "worker", "--pool=prefork", "-c", "1",
+        str(CELERY), "-A", app, "worker", "--pool=prefork", "-c", "1",
         "-Q", queue, "-n", f"{queue}@%h", "--without-mingle", "--without-gossip",
         "--without-heartbeat", "-l", "info", f"--logfile={logfile}",
     ]
@@ -213,25 +221,37 @@ def backend_alive(pid: int) -> bool:
         return cursor.fetchone()[0] == 1
 
 
+def order_with_blocked_analytics(redis_url: str, queue: str):
+    """An order whose analytics task is queued, and a database session holding the row the
+    task updates: the task will stop inside its transaction right after it wrote the
+    "recorded" marker (no test hook in the task). Roll the session back to let it go on."""
+    product = sold_product()
+    client = buyer_ready_to_submit(product, quantity=2, email="killed@example.com")
+    assert "订单" in place_order(client).content.decode()
+    order = Order.objects.get()
+    [task_id] = queued_task_ids(redis_url, queue)
+    blocker = connection.get_new_connection(connection.get_connection_params())
+    blocker.autocommit = False
+    blocker.execute(
+        "SELECT 1 FROM analytics_productrecord WHERE product_id = %s FOR UPDATE", [product.pk]
+    )
+    return product, order, task_id, blocker
+
+
+def assert_counted_once(product, order):
+    assert RecordedOrder.objects.filter(order=order).count() == 1
+    assert ProductRecord.objects.get(product=product).num_purchases == 5
+    assert UserRecord.objects.get(user=order.user).num_orders == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_task_killed_inside_its_transaction_counts_the_order_exactly_once(
     base_data_tx, real_celery, queue_name, tmp_path
 ):
     redis_url = require_postgres_and_redis()
     # given a placed order of 2 bags of a product that had sold 3, whose analytics task
-    # checkout queued for a worker
-    product = sold_product()
-    client = buyer_ready_to_submit(product, quantity=2, email="worker-b@example.com")
-    assert "订单" in place_order(client).content.decode()
-    order = Order.objects.get()
-    [task_id] = queued_task_ids(redis_url, queue_name)
-    # and a session holding the product's analytics row, so the task will stop inside its
-    # transaction right after it wrote the "recorded" marker (no test hook in the task)
-    blocker = connection.get_new_connection(connection.get_connection_params())
-    blocker.autocommit = False
-    blocker.execute(
-        "SELECT 1 FROM analytics_productrecord WHERE product_id = %s FOR UPDATE", [product.pk]
-    )
+    # checkout queued for a worker, and a session holding the product's analytics row
+    product, order, task_id, blocker = order_with_blocked_analytics(redis_url, queue_name)
     logfile = tmp_path / "worker.log"
 
     with worker_process(queue_name, redis_url, logfile) as worker:
@@ -254,14 +274,53 @@ def test_task_killed_inside_its_transaction_counts_the_order_exactly_once(
         assert result.get(timeout=90, disable_sync_subtasks=False) is True
         assert child.pid not in {p.pid for p in psutil.Process(worker.pid).children()}
         # and the order is counted exactly once
-        assert RecordedOrder.objects.filter(order=order).count() == 1
-        assert ProductRecord.objects.get(product=product).num_purchases == 5
-        assert UserRecord.objects.get(user=order.user).num_orders == 1
+        assert_counted_once(product, order)
 
         # and running it yet again (a duplicate delivery) changes nothing
         again = analytics_record_order.apply_async((order.pk,), queue=queue_name)
         assert again.get(timeout=60, disable_sync_subtasks=False) is False
     blocker.close()
-    assert ProductRecord.objects.get(product=product).num_purchases == 5
-    assert UserRecord.objects.get(user=order.user).num_orders == 1
+    assert_counted_once(product, order)
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+
+
+def unacked_task_ids(redis_url: str) -> list[str]:
+    """Ids of messages a worker took and never acknowledged (kombu's "unacked" hash)."""
+    import redis
+
+    entries = redis.Redis.from_url(redis_url).hvals("unacked")
+    return [json.loads(entry)[0]["headers"]["id"] for entry in entries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_whole_worker_killed_its_task_returns_after_the_visibility_timeout_exactly_once(
+    base_data_tx, real_celery, queue_name, tmp_path
+):
+    redis_url = require_postgres_and_redis()
+    # given a placed order whose analytics task will block inside its transaction
+    product, order, task_id, blocker = order_with_blocked_analytics(redis_url, queue_name)
+    result = celery_app.AsyncResult(task_id)
+
+    # when a worker takes it and the whole worker (main and pool process) is SIGKILLed
+    with worker_process(queue_name, redis_url, tmp_path / "first.log") as worker:
+        stuck = wait_until(backend_stuck_in_task, timeout=60, what=lambda: (
+            f"the task to block; log: {read(tmp_path / 'first.log')[-2000:]}"))
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    blocker.rollback()
+    blocker.close()
+    wait_until(lambda: not backend_alive(stuck), timeout=30,
+               what="PostgreSQL to end the killed task's session")
+
+    # then nobody put the message back: Redis holds it as taken and unacknowledged, and
+    # with the production visibility timeout (1 hour) it stays there that long
+    assert queued_task_ids(redis_url, queue_name) == []
+    assert task_id in unacked_task_ids(redis_url)
+    assert not RecordedOrder.objects.filter(order=order).exists()
+
+    # and a worker that starts after the visibility timeout restores it and runs it once
+    with worker_process(queue_name, redis_url, tmp_path / "second.log",
+                        app="tests.reliability.celery_short_visibility"):
+        assert result.get(timeout=90, disable_sync_subtasks=False) is True
+    assert task_id not in unacked_task_ids(redis_url)
+    assert_counted_once(product, order)
