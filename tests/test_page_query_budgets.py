@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
@@ -23,6 +24,7 @@ from tests.dashboard.builders import order_with_lines, stockrecord
 from tests.query_budget import Visit, growth_message, page_queries
 
 Product = get_model("catalogue", "Product")
+ProductImage = get_model("catalogue", "ProductImage")
 ProductRecommendation = get_model("catalogue", "ProductRecommendation")
 ProductReview = get_model("reviews", "ProductReview")
 StockRecord = get_model("partner", "StockRecord")
@@ -262,7 +264,8 @@ def offer_detail(coop, n):
 
 
 def product_with_everything(coop, n):
-    """A product page with n reviews, n recommended products, n images and stock records."""
+    """A product page with n more reviews, recommended products, images and stock records
+    (reviews are a hidden feature: counted only if they are ever shown)."""
     product = factories.product(coop, image=True)
     for i in range(n):
         ProductReview.objects.create(
@@ -275,6 +278,10 @@ def product_with_everything(coop, n):
         StockRecord.objects.create(
             product=product, partner=factories.cooperative().partner, partner_sku=f"x-{i}",
             price=Decimal("50"), num_in_stock=3,
+        )
+        ProductImage.objects.create(
+            product=product, display_order=i + 1,
+            original=ContentFile(factories.png_bytes(), name=f"extra-{product.pk}-{i}.png"),
         )
     return Visit(product.get_absolute_url())
 
