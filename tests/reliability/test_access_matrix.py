@@ -707,7 +707,7 @@ def test_thank_you_refuses_another_buyers_order_id_in_the_session(db):
     assert response.status_code in (302, 404)
 
 
-# --- Django admin and Wagtail admin: every URL with a parameter is gated -----------------
+# --- Django admin and Wagtail admin: every URL is gated ----------------------------------
 # Both admins check access before they look an object up, so a sample id is enough; the
 # explicit cases above show the same with real objects and the admin's own success.
 
@@ -782,7 +782,7 @@ def _object_routes():
 GATED_ADMINS = {"django-admin/": "/django-admin/login/", "cms/": "/cms/login/"}
 
 
-# Routes with a parameter that anyone may open, and why.
+# Routes that anyone may open, and why (the admins' doors, and public objects by id/slug).
 PUBLIC_BY_DESIGN = {
     "documents/(\\d+)/(.*)$": "Wagtail serves documents; private collections are checked by "
                               "Wagtail's own privacy rules before serving",
@@ -810,11 +810,21 @@ PUBLIC_BY_DESIGN = {
     "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/":
         "Wagtail's password form for a restricted page, shows no page",
     "^((?:[\\w\\-]+/)*)$": "Wagtail's public pages; Wagtail checks page privacy itself",
+    # the admins' own doors, open by necessity and showing no object
+    "django-admin/login/": "the login page",
+    "django-admin/logout/": "logging out",
+    "django-admin/catalogue/category/jsi18n/": "treebeard's JavaScript translation catalogue",
+    "cms/login/": "the login page",
+    "cms/sprite/": "Wagtail's icon sprite",
+    "cms/jsi18n/": "Wagtail's JavaScript translation catalogue",
+    "cms/password_reset/": "asking for a reset e-mail",
+    "cms/password_reset/done/": "the reset e-mail was sent",
+    "cms/password_reset/complete/": "the password was reset",
 }
 
 
 def _gated_chains():
-    for chain in _object_routes():
+    for chain in _walk():
         route = _route(chain)
         for prefix, login in GATED_ADMINS.items():
             if route.startswith(prefix) and route not in PUBLIC_BY_DESIGN:
@@ -828,7 +838,7 @@ def test_admin_sites_send_everyone_but_platform_staff_to_their_login(db, role):
     client = _client_for(world, role)
     failures = []
     checked = 0
-    # when every admin URL with a parameter is opened with a sample id
+    # when every admin URL is opened (with a sample id where it takes one)
     for route, chain, login in _gated_chains():
         path = sample_path(chain)
         response = client.get(path)
@@ -837,7 +847,7 @@ def test_admin_sites_send_everyone_but_platform_staff_to_their_login(db, role):
         location = response.get("Location", "")
         if not (response.status_code == 302 and location.startswith(login)):
             failures.append(f"{route} ({path}): {response.status_code} {location}")
-    assert checked > 300  # both admins were walked
+    assert checked > 500  # both admins were walked
     assert not failures, "\n".join(failures)
 
 
@@ -894,3 +904,50 @@ def test_guest_order_link_with_its_hash_asks_for_the_email_then_shows_the_order(
                         {"email": order.guest_email}, follow=True)
     assert right.status_code == 200
     assert order.lines.get().title.encode() in right.content
+
+
+# --- dashboard sections without an object ------------------------------------------------
+# What a cooperative's staff may open in /dashboard/; every other dashboard page is
+# platform-level (users, partners, ranges, offers, vouchers, pages, reviews, reports,
+# communications, shipping, categories, product types, options): 403 for them.
+COOPERATIVE_SECTIONS = {
+    "dashboard:index", "dashboard:catalogue-product-list", "dashboard:catalogue-product-create",
+    "dashboard:catalogue-product-lookup", "dashboard:catalogue-product-bulk-action",
+    "dashboard:stock-alert-list", "dashboard:order-list", "dashboard:order-stats",
+    "cooperative-dashboard:stock-list",
+}
+DASHBOARD_DOORS = {"dashboard:login", "dashboard:logout"}
+
+
+def _dashboard_sections():
+    for chain in _walk():
+        if _has_parameters(chain):
+            continue
+        match = resolve(sample_path(chain))
+        if match.route.startswith("dashboard/") and match.view_name not in DASHBOARD_DOORS:
+            yield match.view_name, sample_path(chain)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_sections_by_role(db, role):
+    # given
+    world = World()
+    client = _client_for(world, role)
+    failures = []
+    sections = dict(_dashboard_sections())
+    assert COOPERATIVE_SECTIONS <= set(sections)  # the list above names real pages
+    assert len(sections) > 30
+    # when every dashboard page without an object is opened
+    for name, path in sorted(sections.items()):
+        response = client.get(path)
+        status, location = response.status_code, response.get("Location", "")
+        # then
+        if role == "anonymous":
+            ok = status == 302 and location.startswith("/dashboard/login/")
+        elif role == "admin" or (role.startswith("staff") and name in COOPERATIVE_SECTIONS):
+            ok = status in OK and not location.startswith("/dashboard/login/")
+        else:
+            ok = status == 403
+        if not ok:
+            failures.append(f"{name} {path}: {status} {location}")
+    assert not failures, "\n".join(failures)
