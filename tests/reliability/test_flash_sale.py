@@ -39,7 +39,9 @@ UNITS = 50
 # and other test runs share it. The other buyers wait in gunicorn's listen queue.
 WORKERS = 4
 THREADS = 6
-SOLD_OUT = "库存不足"
+TITLE = "秒杀高山红米"
+# The shop's sold-out message (InsufficientStock), not just the basket line's stock label.
+SOLD_OUT = f"“{TITLE}”库存不足"
 # Any 32 letters or digits are a valid CSRF secret; sending it as cookie and form field
 # passes Django's CSRF check the way a browser's form post does.
 CSRF = "flashsale0123456789abcdefghijklm"
@@ -191,7 +193,7 @@ def test_two_hundred_buyers_race_for_fifty_units(base_data_tx):
     started = time.monotonic()
     # given 50 units, and 200 buyers each one click before "place order", each with a session
     coop = factories.cooperative()
-    product = factories.product(coop, title="秒杀高山红米", stock=UNITS)
+    product = factories.product(coop, title=TITLE, stock=UNITS)
     record = StockRecord.objects.get(product=product)
     sessions = buyers_ready_in_bulk(product, BUYERS, prefix="flash")
     prepared = time.monotonic()

@@ -41,7 +41,7 @@ def test_twenty_buyers_race_for_five_units(base_data_tx):
     assert record.num_allocated == 5
     assert record.net_stock_level == 0
     # and every other buyer was told plainly that it sold out
-    sold_out = [body for _, body in results if "库存不足" in body]
+    sold_out = [body for _, body in results if "“限量土蜂蜜”库存不足" in body]
     assert len(sold_out) == 15
 
 
@@ -57,8 +57,8 @@ def test_sold_out_between_basket_and_submit_gives_clear_message():
     assert "订单" in place_order(first).content.decode()
     response = place_order(second)
 
-    # then the second sees a sold-out message and no second order exists
+    # then the second reads the shop's sold-out message and no second order exists
     assert response.status_code == 200
-    assert "库存不足" in response.content.decode()
+    assert "“最后一箱冰糖橙”库存不足" in response.content.decode()
     assert Order.objects.count() == 1
     assert StockRecord.objects.get(product=product).net_stock_level == 0
