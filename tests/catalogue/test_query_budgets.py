@@ -11,6 +11,7 @@ from tests.query_budget import Visit, page_queries
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
+Category = get_model("catalogue", "Category")
 
 
 def _queries(client, url) -> int:
@@ -78,3 +79,22 @@ def test_parent_product_detail_queries_do_not_grow_with_variants(client, coop_a)
     one = _parent_with_variants(coop_a, 1)
     many = _parent_with_variants(coop_a, 24)
     assert _queries(client, many.get_absolute_url()) == _queries(client, one.get_absolute_url())
+
+
+def test_pages_with_category_nav_do_not_grow_with_categories(client, coop_a):
+    # Category links are built per category (Oscar #3373 walks ancestors per URL).
+    product = factories.product(coop_a, image=True)
+    category = product.categories.first()
+    urls = ["/", "/catalogue/", category.get_absolute_url(), product.get_absolute_url()]
+
+    def add_categories(n):
+        for i in range(n):
+            top = Category.add_root(name=f"顶级分类{n}-{i}")
+            top.add_child(name=f"子分类{n}-{i}")
+            category.add_child(name=f"下级分类{n}-{i}")
+
+    add_categories(1)
+    with_one = [_queries(client, url) for url in urls]
+    add_categories(10)
+    assert [_queries(client, url) for url in urls] == with_one
+    assert max(with_one) <= 20
