@@ -4,6 +4,7 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -124,3 +125,6 @@ def test_two_simultaneous_submits_of_one_checkout_place_one_order(base_data_tx):
         for response in results:
             assert not isinstance(response, Exception), response
             _assert_shows_the_order(response, order)
+        # and it was paid and confirmed by mail once, not twice
+        assert order.payment_events.count() == 1
+        assert len([m for m in mail.outbox if order.number in m.subject]) == 1
