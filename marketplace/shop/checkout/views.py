@@ -1,4 +1,4 @@
-"""Checkout fork: place the order first (stock taken atomically), then start the payment."""
+"""Checkout fork: one order per basket, stock taken atomically, then the payment starts."""
 
 import logging
 from datetime import timedelta
@@ -143,9 +143,9 @@ class PaymentDetailsView(views.PaymentDetailsView):
         """Place the order unless a simultaneous submit of this basket already has.
 
         The order number comes from the basket, so two submits of one basket (double
-        click, two tabs) would both try to create it; locking the basket row makes the
-        second wait for the first and then find its order, instead of failing on the
-        number after it took the stock a second time.
+        click, two tabs) both try to create it, and Oscar answers the loser with a generic
+        error page and reopens the basket that just became an order. Locking the basket
+        row makes the second submit wait for the first and then show the first one's order.
         """
         with transaction.atomic():
             Basket.objects.select_for_update().filter(pk=basket.pk).first()
