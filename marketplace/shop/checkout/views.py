@@ -112,18 +112,14 @@ class PaymentDetailsView(views.PaymentDetailsView):
         The session may not name it yet when the first submit is still finishing its
         response (it saves the session last) while the second one starts.
         """
+        if not request.user.is_authenticated:  # OSCAR_ALLOW_ANON_CHECKOUT is off
+            return None
+        orders = Order.objects.filter(user=request.user)
         order_id = request.session.get("checkout_order_id")
         if order_id is not None:
-            return Order.objects.filter(pk=order_id).first()
-        if not request.user.is_authenticated:
-            return None
-        return (
-            Order.objects.filter(
-                user=request.user, date_placed__gte=timezone.now() - RESUBMIT_WINDOW
-            )
-            .order_by("-date_placed")
-            .first()
-        )
+            return orders.filter(pk=order_id).first()
+        recent = orders.filter(date_placed__gte=timezone.now() - RESUBMIT_WINDOW)
+        return recent.order_by("-date_placed").first()
 
     def freeze_basket(self, basket):
         # Oscar's freeze saves the whole row: a second submit would write an old "open" or
