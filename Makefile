@@ -19,7 +19,7 @@ SEEDED := var/.seeded
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: install run test lint messages makemessages audit
+.PHONY: install run test lint messages makemessages bench audit
 
 install: $(INSTALLED)
 
@@ -78,3 +78,8 @@ lint: $(INSTALLED)
 # bandit on our code and pip-audit on requirements.lock; see .ci/audit and README "Security checks".
 audit: $(INSTALLED)
 	@.ci/audit
+
+# Load benchmark against B0/B1 baselines and vanilla Oscar; never part of `make test`. Needs
+# PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL); see bench/README.md.
+bench: $(INSTALLED) messages
+	$(BIN)/python -m bench

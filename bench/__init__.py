@@ -1,0 +1,1 @@
+"""Load benchmark of the marketplace against baselines and vanilla Oscar (make bench)."""

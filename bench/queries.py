@@ -1,0 +1,124 @@
+"""Counts the SQL queries of one request per scenario, replayed in-process after the load.
+
+The measured gunicorn never counts queries (that would slow it). Instead this runs inside
+Django with the same settings and database, sends each scenario's request with
+django.test.Client once to warm caches as the load did, then five more times under
+CaptureQueriesContext: the query count, and the median CPU time of this process and time
+spent waiting for SQL answers. Unlike requests/s those two hardly move when other programs
+compete for the CPU. ``python -m bench.queries --targets t.json --out q.json s1 s2 ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Sum  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from oscar.core.loading import get_model  # noqa: E402
+
+BasketLine = get_model("basket", "Line")
+Order = get_model("order", "Order")
+REPEATS = 5
+
+
+def _basket_units() -> int:
+    return BasketLine.objects.aggregate(n=Sum("quantity"))["n"] or 0
+
+
+class Replay:
+    def __init__(self, targets: dict):
+        self.t = targets
+
+    def client(self, logged_in: bool) -> Client:
+        client = Client()
+        if logged_in:
+            buyer = self.t["buyers"][-1]
+            self.address_id = buyer["address_id"]
+            client.force_login(get_user_model().objects.get(email=buyer["email"]))
+        return client
+
+    def prepare(self, client: Client, scenario: str):
+        """Do what precedes the scenario's measured request; return (send, check): send()
+        makes that request, check() afterwards says whether it did what a buyer expects."""
+        kind = scenario.rsplit("_", 1)[0] if scenario not in ("b0", "b1") else scenario
+        gets = {
+            "b1": "/__bench/b1/",
+            "home": "/",
+            "listing": f"{self.t['category_url']}?page=2",
+            "detail": self.t["detail_urls"][1],
+            "search": "/search/?q=%E7%BA%A2%E7%B1%B3",  # 红米
+        }
+        if kind in gets:
+            return (lambda: client.get(gets[kind])), None
+        product = self.t["addable_ids"][3]
+        if kind == "basket_add":
+            before = _basket_units()
+            return (lambda: client.post(f"/basket/add/{product}/", {"quantity": 1},
+                                        HTTP_REFERER="/basket/"),
+                    lambda: _basket_units() == before + 1)
+        if kind == "checkout_submit":
+            client.post(f"/basket/add/{product}/", {"quantity": 1}, HTTP_REFERER="/basket/")
+            client.post("/checkout/shipping-address/",
+                        {"address_id": self.address_id, "action": "ship_to"})
+            client.get("/checkout/shipping-method/")
+            before = Order.objects.count()
+            return (lambda: client.post("/checkout/preview/", {"action": "place_order"}),
+                    lambda: Order.objects.count() == before + 1)
+        raise ValueError(scenario)
+
+    def measure(self, client: Client, scenario: str) -> dict:
+        send, check = self.prepare(client, scenario)
+        with CaptureQueriesContext(connection) as ctx:
+            cpu = time.process_time()
+            response = send()
+            cpu = time.process_time() - cpu
+        return {
+            "queries": len(ctx.captured_queries),
+            "status": response.status_code,
+            "verified": response.status_code < 400 and (check is None or check()),
+            "cpu_ms": round(cpu * 1000, 1),
+            "sql_ms": round(sum(float(q["time"]) for q in ctx.captured_queries) * 1000, 1),
+        }
+
+    def count(self, scenario: str) -> dict:
+        """Queries of a warm request, and the median app CPU and SQL time of a few."""
+        client = self.client(logged_in=scenario.endswith("_user"))
+        self.measure(client, scenario)  # warm-up: first use of templates, caches, sessions
+        runs = [self.measure(client, scenario) for _ in range(REPEATS)]
+        return {
+            "queries": runs[0]["queries"],
+            "status": runs[0]["status"],
+            "verified": all(r["verified"] for r in runs),
+            "cpu_ms": statistics.median(r["cpu_ms"] for r in runs),
+            "sql_ms": statistics.median(r["sql_ms"] for r in runs),
+        }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.queries")
+    parser.add_argument("--targets", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("scenarios", nargs="+")
+    args = parser.parse_args(argv)
+    with open(args.targets, encoding="utf-8") as f:
+        replay = Replay(json.load(f))
+    counts = {s: replay.count(s) for s in args.scenarios}
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump({"target": settings.BENCH_TARGET, "counts": counts}, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

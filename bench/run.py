@@ -1,0 +1,518 @@
+"""`make bench`: build (or reuse) the data, start the servers, run every scenario, report.
+
+Runs outside the pass/fail test suite. See bench/README.md for what is measured and how to
+read the tables; results go to var/bench/results-<timestamp>.json and var/bench/latest.json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+PY = sys.executable
+WHOOSH = "whoosh==2.7.4"
+
+# name, target server, logged in: the project's scenarios in the order they run.
+PROJECT_SCENARIOS = [
+    "home_anon", "home_user", "listing_anon", "listing_user", "detail_anon", "detail_user",
+    "search_anon", "basket_add_anon", "basket_add_user", "checkout_submit_user",
+]
+VANILLA_SCENARIOS = ["listing_anon", "detail_anon", "basket_add_anon"]
+# Targets to report, never to assert: minimum share of B0's requests/s, minimum multiple of
+# vanilla Oscar's, and for every page p95 under P95_MS with no errors.
+B0_SHARE = {"detail": 0.25, "listing": 0.15, "basket_add": 0.15}
+VANILLA_MULTIPLE = {"detail": 2.0, "listing": 2.0}
+P95_MS = 200
+
+
+def kind(scenario: str) -> str:
+    return scenario.rsplit("_", 1)[0]
+
+
+def _default_workers() -> int:
+    cores = os.cpu_count() or 1
+    return 3 if cores <= 2 else min(2 * cores + 1, 9)
+
+
+@dataclass
+class Config:
+    database_url: str = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_marketplace")
+    vanilla_url: str = os.environ.get(
+        "BENCH_VANILLA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_vanilla")
+    redis_url: str = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    duration: float = float(os.environ.get("BENCH_DURATION", "20"))
+    warmup: float = float(os.environ.get("BENCH_WARMUP", "5"))
+    users: int = int(os.environ.get("BENCH_USERS", "32"))
+    # gunicorn's 2 × cores + 1, but 3 on two cores: five workers there only queue for CPU.
+    workers: int = int(os.environ.get("BENCH_WORKERS", str(_default_workers())))
+    worker_class: str = os.environ.get("BENCH_WORKER_CLASS", "sync")
+    rebuild: bool = os.environ.get("BENCH_REBUILD", "") not in ("", "0")
+    only: list[str] = field(default_factory=lambda: [
+        s for s in os.environ.get("BENCH_SCENARIOS", "").split(",") if s])
+
+
+def env_for(cfg: Config, target: str) -> dict[str, str]:
+    """The environment of every process of one target (server, builder, worker, replay)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    env.update({
+        "PYTHONPATH": str(ROOT),
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "MEDIA_ROOT": str(VAR / "media"),
+        "CONN_MAX_AGE": "60",  # as docker-compose.yml runs production
+        "REDIS_URL": cfg.redis_url,
+        "PYTHONWARNINGS": "ignore",
+    })
+    if target == "project":
+        env.update({
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_DEBUG": "0",
+            "DATABASE_URL": cfg.database_url,
+            "CACHE_KEY_PREFIX": "bench",
+            # Plain HTTP on loopback: the one production switch the bench must turn off.
+            "SECURE_SSL_REDIRECT": "0",
+        })
+    elif target == "vanilla":
+        env.update({"DJANGO_SETTINGS_MODULE": "bench.vanilla_settings",
+                    "VANILLA_DATABASE_URL": cfg.vanilla_url,
+                    "VANILLA_CACHE_KEY_PREFIX": "bench-vanilla"})
+    else:
+        env["DJANGO_SETTINGS_MODULE"] = "bench.settings_b0"
+    return env
+
+
+def say(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+def sh(args: list[str], env: dict[str, str], *, capture: bool = False) -> str:
+    result = subprocess.run(args, env=env, cwd=ROOT, check=True, text=True,
+                            stdout=subprocess.PIPE if capture else None)
+    return result.stdout if capture else ""
+
+
+# --- Databases -------------------------------------------------------------------------
+
+
+def _admin_connect(url: str):
+    import psycopg
+
+    parsed = urlparse(url)
+    admin = parsed._replace(path="/postgres").geturl()
+    return psycopg.connect(admin, autocommit=True), parsed.path.lstrip("/")
+
+
+def db_exists(url: str) -> bool:
+    conn, name = _admin_connect(url)
+    with conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+
+
+def db_recreate(url: str) -> None:
+    from psycopg import sql
+
+    conn, name = _admin_connect(url)
+    with conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def pg_version(url: str) -> str:
+    conn, _name = _admin_connect(url)
+    with conn:
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def ensure_data(cfg: Config, target: str, url: str) -> dict:
+    """Reuse the built database when its marker matches the spec, else build it anew."""
+    env = env_for(cfg, target)
+    if db_exists(url) and not cfg.rebuild:
+        # The code may have gained migrations since the build; they apply to the kept data.
+        sh([PY, "-m", "django", "migrate", "--noinput", "-v0"], env)
+        marker = json.loads(sh([PY, "-m", "bench.build", "marker"], env, capture=True)
+                            .strip().splitlines()[-1])
+        if marker["found"] == marker["wanted"] and (target != "vanilla" or _whoosh_ready()):
+            say(f"  {target}: reusing {urlparse(url).path[1:]} (spec {marker['found']})")
+            return marker["found"]
+        say(f"  {target}: marker {marker['found']} != {marker['wanted']}, rebuilding")
+    started = time.monotonic()
+    db_recreate(url)
+    say(f"  {target}: migrating {urlparse(url).path[1:]} ...")
+    sh([PY, "-m", "django", "migrate", "--noinput", "-v0"], env)
+    sh([PY, "-m", "bench.build", "build"], env)
+    if target == "vanilla":
+        index = VAR / "whoosh-index"
+        if index.exists():
+            for f in index.iterdir():
+                f.unlink()
+        say("  vanilla: indexing products in Whoosh (Oscar browses through Haystack) ...")
+        sh([PY, "-m", "django", "update_index", "--batch-size", "20000", "-v0"], env)
+        sh([PY, "-c", "import sys; sys.path.append(sys.argv[1]);"
+            "from whoosh.index import open_dir; open_dir(sys.argv[2]).optimize()",
+            str(VAR / "vanilla-lib"), str(index)], env)
+        (index / "bench-built").write_text(str(time.time()))
+    say(f"  {target}: built in {time.monotonic() - started:.0f} s")
+    return json.loads(sh([PY, "-m", "bench.build", "marker"], env, capture=True)
+                      .strip().splitlines()[-1])["found"]
+
+
+def _whoosh_ready() -> bool:
+    return (VAR / "whoosh-index" / "bench-built").exists()
+
+
+def ensure_whoosh() -> None:
+    if (VAR / "vanilla-lib" / "whoosh").is_dir():
+        return
+    say(f"  installing {WHOOSH} into var/bench/vanilla-lib (vanilla Oscar's search engine)")
+    subprocess.run([str(Path(PY).parent / "uv"), "pip", "install", "--quiet", "--target",
+                    str(VAR / "vanilla-lib"), WHOOSH], check=True)
+
+
+def ensure_static(cfg: Config, target: str, root: Path) -> None:
+    """collectstatic once; again only when a source static file is newer than the manifest."""
+    manifest = root / "staticfiles.json"
+    if manifest.exists():
+        newest = max((p.stat().st_mtime for d in ROOT.glob("*/**/static")
+                      if ".venv" not in d.parts and "var" not in d.parts
+                      for p in d.rglob("*") if p.is_file()), default=0)
+        newest = max(newest, (ROOT / "requirements.lock").stat().st_mtime)
+        if manifest.stat().st_mtime > newest:
+            return
+    say(f"  {target}: collectstatic into {root.relative_to(ROOT)} ...")
+    sh([PY, "-m", "django", "collectstatic", "--noinput", "-v0"], env_for(cfg, target))
+
+
+# --- Processes -------------------------------------------------------------------------
+
+
+class Processes:
+    """Every server and worker the bench starts, each in its own process group."""
+
+    def __init__(self):
+        self.procs: dict[str, subprocess.Popen] = {}
+        (VAR / "logs").mkdir(parents=True, exist_ok=True)
+
+    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        log = open(VAR / "logs" / f"{name}.log", "w")
+        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gunicorn(procs: Processes, cfg: Config, name: str, target: str) -> str:
+    port = free_port()
+    procs.start(name, [
+        str(Path(PY).parent / "gunicorn"), "marketplace.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(cfg.workers),
+        "--worker-class", cfg.worker_class, "--timeout", "60", "--log-level", "warning",
+        "--no-control-socket",  # three servers would fight over ~/.gunicorn/gunicorn.ctl
+    ], env_for(cfg, target))
+    return f"http://127.0.0.1:{port}"
+
+
+# A cheap URL per server: it answers fast only once the server's queue is empty.
+LIGHT_PATH = {"b0": "/__bench/b0/", "project": "/__bench/b1/",
+              "vanilla": "/static/oscar/css/styles.css"}
+
+
+def drain(host: str, path: str, timeout: float = 180) -> float:
+    """Wait until requests the last scenario left queued are served, so they do not count
+    against the next scenario; returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        t = time.monotonic()
+        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+            with urllib.request.urlopen(host + path, timeout=timeout) as r:  # noqa: S310
+                r.read()
+        if time.monotonic() - t < 0.2:
+            break
+    return time.monotonic() - started
+
+
+def wait_ready(host: str, path: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server for {host} exited with {proc.returncode}; see var/bench/logs")
+        try:
+            with urllib.request.urlopen(host + path, timeout=10) as r:  # noqa: S310 - loopback
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{host}{path} did not answer 200 within {timeout:.0f} s")
+
+
+def peak_rss(proc: subprocess.Popen) -> list[dict]:
+    """VmHWM (peak resident set) of a server's master and each of its worker processes."""
+    rows = []
+    try:
+        parent = psutil.Process(proc.pid)
+        family = [parent, *parent.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return rows
+    for p in family:
+        try:
+            status = Path(f"/proc/{p.pid}/status").read_text()
+        except OSError:
+            continue
+        kb = next(int(line.split()[1]) for line in status.splitlines()
+                  if line.startswith("VmHWM:"))
+        rows.append({"pid": p.pid, "role": "master" if p.pid == proc.pid else "worker",
+                     "peak_rss_mb": round(kb / 1024, 1)})
+    return rows
+
+
+# --- Scenarios -------------------------------------------------------------------------
+
+
+def load(cfg: Config, scenario: str, host: str, targets: Path, label: str) -> dict:
+    out = VAR / "tmp" / f"{label}-{scenario}.json"
+    sh([PY, "-m", "bench.load", "--scenario", scenario, "--host", host, "--targets",
+        str(targets), "--users", str(cfg.users), "--duration", str(cfg.duration),
+        "--warmup", str(cfg.warmup), "--out", str(out)], env_for(cfg, "b0"))
+    result = json.loads(out.read_text())
+    say(f"  {label:8} {scenario:22} {result['rps']:8.1f} req/s  p95 {result['p95_ms']} ms"
+        f"  errors {result['failures']}")
+    return result
+
+
+def check_targets(row: dict, b0_rps: float, vanilla_rps: float | None) -> list[str]:
+    """Met/MISSED lines for one scenario's targets, with by how much."""
+    k = kind(row["scenario"])
+    checks = []
+    if k in B0_SHARE and b0_rps:
+        share = row["rps"] / b0_rps
+        need = B0_SHARE[k]
+        checks.append(f"≥{need}×B0: met ({share:.3f}×)" if share >= need else
+                      f"≥{need}×B0: MISSED ({share:.3f}×, {100 * (1 - share / need):.0f}% short)")
+    if k in VANILLA_MULTIPLE and vanilla_rps:
+        mult = row["rps"] / vanilla_rps
+        need = VANILLA_MULTIPLE[k]
+        checks.append(f"≥{need}×vanilla: met ({mult:.2f}×)" if mult >= need else
+                      f"≥{need}×vanilla: MISSED ({mult:.2f}×, "
+                      f"{100 * (1 - mult / need):.0f}% short)")
+    if row["scenario"] not in ("b0", "b1"):
+        p95 = row["p95_ms"]
+        if p95 is None or p95 >= P95_MS:
+            checks.append(f"p95<{P95_MS}ms: MISSED ({p95} ms, +{(p95 or 0) - P95_MS} ms)")
+        else:
+            checks.append(f"p95<{P95_MS}ms: met ({p95} ms)")
+    checks.append("0 errors: met" if row["failures"] == 0 else
+                  f"0 errors: MISSED ({row['failures']} errors)")
+    return checks
+
+
+def fmt(v, spec: str = "") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def print_tables(report: dict) -> None:
+    m = report["machine"]
+    say()
+    say(f"Machine: {m['cores']} cores, Python {m['python']}, PostgreSQL {m['postgresql']}, "
+        f"gunicorn {report['config']['workers']} {report['config']['worker_class']} workers, "
+        f"{report['config']['users']} users, {report['config']['duration_s']} s per scenario")
+    d = report["data"]
+    say(f"Data: {d['cooperatives']} cooperatives, {d['products']} products "
+        f"(+ variants: every {d['variant_every']}th a parent with {d['children_per_parent']} "
+        f"children), {d['orders']} orders with {d['order_lines']} lines, {d['buyers']} buyers")
+    say()
+    head = (f"{'scenario':22} {'users':>5} {'req/s':>8} {'p50':>5} {'p95':>5} {'p99':>5} "
+            f"{'err':>4} {'SQL/req':>7} {'cpu ms':>6} {'sql ms':>6} {'xB0':>6} {'xB1':>6}  target")
+    say(head)
+    say("-" * len(head))
+    for row in report["scenarios"]:
+        say(f"{row['scenario']:22} {row['users']:>5} {row['rps']:>8.1f} {fmt(row['p50_ms']):>5} "
+            f"{fmt(row['p95_ms']):>5} {fmt(row['p99_ms']):>5} {row['failures']:>4} "
+            f"{fmt(row.get('queries')):>7} {fmt(row.get('replay_cpu_ms')):>6} "
+            f"{fmt(row.get('replay_sql_ms')):>6} {row['x_b0']:>6.3f} {row['x_b1']:>6.3f}  "
+            f"{'; '.join(row['targets'])}")
+    say()
+    head = (f"{'vs vanilla Oscar':22} {'project':>8} {'vanilla':>8} {'ratio':>6} "
+            f"{'SQL p/v':>8} {'cpu ms p/v':>12} {'sql ms p/v':>12}  target")
+    say(head)
+    say("-" * len(head))
+    for row in report["vanilla"]:
+        say(f"{row['scenario']:22} {row['project_rps']:>8.1f} {row['vanilla_rps']:>8.1f} "
+            f"{row['ratio']:>6.2f} {fmt(row['project_queries']):>4}/"
+            f"{fmt(row['vanilla_queries']):<3} {fmt(row['project_cpu_ms']):>6}/"
+            f"{fmt(row['vanilla_cpu_ms']):<5} {fmt(row['project_sql_ms']):>6}/"
+            f"{fmt(row['vanilla_sql_ms']):<5}  {row['target']}")
+    say()
+    say("Peak resident memory (VmHWM) after the run, target ≤ 250 MB per web worker:")
+    for name, rows in report["memory"].items():
+        for r in rows:
+            flag = ""
+            if name == "project_web" and r["role"] == "worker":
+                flag = "  met" if r["peak_rss_mb"] <= 250 else "  MISSED"
+            say(f"  {name:12} {r['role']:7} pid {r['pid']:>7}  {r['peak_rss_mb']:7.1f} MB{flag}")
+
+
+def main() -> int:
+    cfg = Config()
+    VAR.mkdir(parents=True, exist_ok=True)
+    (VAR / "tmp").mkdir(exist_ok=True)
+    started = time.monotonic()
+    say(f"bench: {cfg.users} users, {cfg.duration:.0f} s (+{cfg.warmup:.0f} s warm-up) per "
+        f"scenario, {cfg.workers} gunicorn {cfg.worker_class} workers per server")
+    say("Data:")
+    ensure_whoosh()
+    data = ensure_data(cfg, "project", cfg.database_url)
+    ensure_data(cfg, "vanilla", cfg.vanilla_url)
+    ensure_static(cfg, "project", VAR / "static")
+    ensure_static(cfg, "vanilla", VAR / "static-vanilla")
+
+    targets = {"project": VAR / "tmp" / "targets-project.json",
+               "vanilla": VAR / "tmp" / "targets-vanilla.json"}
+    sh([PY, "-m", "bench.build", "prepare", "--sessions", str(cfg.users), "--out",
+        str(targets["project"])], env_for(cfg, "project"))
+    sh([PY, "-m", "bench.build", "prepare", "--out", str(targets["vanilla"])],
+       env_for(cfg, "vanilla"))
+
+    procs = Processes()
+    results: dict[str, dict] = {}
+    try:
+        hosts = {"b0": gunicorn(procs, cfg, "b0", "b0"),
+                 "project": gunicorn(procs, cfg, "project", "project"),
+                 "vanilla": gunicorn(procs, cfg, "vanilla", "vanilla")}
+        procs.start("celery", [str(Path(PY).parent / "celery"), "-A", "marketplace", "worker",
+                               "--concurrency", "2", "--loglevel", "WARNING"],
+                    env_for(cfg, "project"))
+        wait_ready(hosts["b0"], "/__bench/b0/", procs.procs["b0"])
+        wait_ready(hosts["project"], "/__bench/b1/", procs.procs["project"])
+        wait_ready(hosts["vanilla"], "/", procs.procs["vanilla"])
+        say(f"Servers up after {time.monotonic() - started:.0f} s: B0 {hosts['b0']}, project "
+            f"{hosts['project']}, vanilla {hosts['vanilla']}")
+        say("Load:")
+        plan = [("b0", "b0", "b0"), ("project", "b1", "project"),
+                *(("project", s, "project") for s in PROJECT_SCENARIOS),
+                *(("vanilla", s, "vanilla") for s in VANILLA_SCENARIOS)]
+        for label, scenario, server in plan:
+            if cfg.only and scenario not in ("b0", "b1") and scenario not in cfg.only:
+                continue
+            results[f"{label}:{scenario}"] = load(cfg, scenario, hosts[server],
+                                                  targets.get(label, targets["project"]), label)
+            waited = drain(hosts[server], LIGHT_PATH[server])
+            if waited > 1:
+                say(f"           (waited {waited:.0f} s for the server to finish queued requests)")
+        memory = {"project_web": peak_rss(procs.procs["project"]),
+                  "vanilla_web": peak_rss(procs.procs["vanilla"]),
+                  "b0_web": peak_rss(procs.procs["b0"]),
+                  "celery": peak_rss(procs.procs["celery"])}
+    finally:
+        procs.stop_all()
+
+    say("Queries per request (replayed in-process, see README):")
+    queries = {}
+    for label in ("project", "vanilla"):
+        wanted = [k.split(":", 1)[1] for k in results if k.startswith(label + ":")]
+        if not wanted:
+            continue
+        out = VAR / "tmp" / f"queries-{label}.json"
+        sh([PY, "-m", "bench.queries", "--targets", str(targets[label]), "--out", str(out),
+            *wanted], env_for(cfg, label))
+        queries[label] = json.loads(out.read_text())["counts"]
+
+    report = assemble(cfg, data, results, queries, memory)
+    report["elapsed_s"] = round(time.monotonic() - started)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = VAR / f"results-{stamp}.json"
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    path.write_text(text)
+    (VAR / "latest.json").write_text(text)
+    print_tables(report)
+    say()
+    say(f"Results: {path.relative_to(ROOT)} (and var/bench/latest.json), "
+        f"{report['elapsed_s']} s in all")
+    return 0
+
+
+def assemble(cfg: Config, data: dict, results: dict, queries: dict, memory: dict) -> dict:
+    b0 = results["b0:b0"]["rps"]
+    b1 = results["project:b1"]["rps"]
+    rows, vanilla_rows = [], []
+    for key, r in results.items():
+        label, scenario = key.split(":", 1)
+        if label == "vanilla":
+            continue
+        q = queries.get("project", {}).get(scenario, {})
+        van = results.get(f"vanilla:{scenario}")
+        row = {**{k: v for k, v in r.items() if k != "all_requests"},
+               "all_requests": r["all_requests"], "queries": q.get("queries"),
+               "replay_cpu_ms": q.get("cpu_ms"), "replay_sql_ms": q.get("sql_ms"),
+               "replay_verified": q.get("verified"),
+               "x_b0": r["rps"] / b0 if b0 else 0.0, "x_b1": r["rps"] / b1 if b1 else 0.0}
+        row["targets"] = check_targets(row, b0, van["rps"] if van else None)
+        rows.append(row)
+        if van:
+            ratio = r["rps"] / van["rps"] if van["rps"] else 0.0
+            vq = queries.get("vanilla", {}).get(scenario, {})
+            need = VANILLA_MULTIPLE.get(kind(scenario))
+            target = "-" if need is None else (
+                f"≥{need}×: met" if ratio >= need else
+                f"≥{need}×: MISSED ({100 * (1 - ratio / need):.0f}% short)")
+            vanilla_rows.append({
+                "scenario": scenario, "project_rps": r["rps"], "vanilla_rps": van["rps"],
+                "ratio": ratio, "vanilla": {k: v for k, v in van.items() if k != "all_requests"},
+                "project_queries": q.get("queries"),
+                "vanilla_queries": vq.get("queries"),
+                "project_cpu_ms": q.get("cpu_ms"), "vanilla_cpu_ms": vq.get("cpu_ms"),
+                "project_sql_ms": q.get("sql_ms"), "vanilla_sql_ms": vq.get("sql_ms"),
+                "target": target,
+            })
+    return {
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                    "postgresql": pg_version(cfg.database_url), "platform": platform.platform(),
+                    "load_average_at_end": os.getloadavg()},
+        "config": {"users": cfg.users, "duration_s": cfg.duration, "warmup_s": cfg.warmup,
+                   "workers": cfg.workers, "worker_class": cfg.worker_class},
+        "data": data,
+        "scenarios": rows,
+        "vanilla": vanilla_rows,
+        "memory": memory,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Keeps bench/ from rotting: spec sizes and determinism, settings shapes, target wording.
+
+No timings are asserted here; `make bench` measures, it never passes or fails.
+"""
+
+import importlib
+import sys
+
+import pytest
+from django.urls import resolve
+
+from bench import spec as benchspec
+from bench.run import check_targets
+from bench.views import constant
+from marketplace.validators import validate_uscc
+
+TINY = benchspec.Sizes(cooperatives=3, products=50, variant_every=10, children_per_parent=2,
+                       buyers=5, orders=20, order_lines=45, max_lines_per_order=4)
+
+
+def test_spec_is_deterministic_and_has_the_stated_sizes():
+    first, second = benchspec.generate(TINY), benchspec.generate(TINY)
+
+    assert first == second
+    browsable = [p for p in first.products if p.structure != "child"]
+    children = [p for p in first.products if p.structure == "child"]
+    assert len(browsable) == 50
+    assert len(children) == 5 * 2
+    assert len(first.cooperatives) == 3
+    assert len(first.orders) == 20
+    assert first.order_line_count == 45
+    assert max(len(o.lines) for o in first.orders) <= 4
+
+
+def test_spec_orders_buy_only_purchasable_products_and_children_follow_their_parent():
+    spec = benchspec.generate(TINY)
+
+    bought = {i for o in spec.orders for i, _q in o.lines}
+    assert all(spec.products[i].purchasable for i in bought)
+    for child in (p for p in spec.products if p.structure == "child"):
+        parent = spec.products[child.parent]
+        assert parent.structure == "parent"
+        assert parent.price is None
+        assert child.category == parent.category
+
+
+def test_spec_credit_codes_pass_the_gb32100_check():
+    for coop in benchspec.generate(TINY).cooperatives:
+        validate_uscc(coop.credit_code)
+
+
+def test_spec_refuses_more_lines_than_orders_can_hold():
+    with pytest.raises(ValueError, match="order_lines"):
+        benchspec.generate(benchspec.Sizes(orders=2, order_lines=20, max_lines_per_order=3))
+
+
+def test_vanilla_settings_install_only_oscar_and_its_dependencies(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "test-only")
+    monkeypatch.delitem(sys.modules, "bench.vanilla_settings", raising=False)
+    vanilla = importlib.import_module("bench.vanilla_settings")
+
+    oscar_deps = {"widget_tweaks", "haystack", "treebeard", "django_tables2", "sorl.thumbnail"}
+    foreign = [a for a in vanilla.INSTALLED_APPS
+               if not a.startswith(("django.contrib.", "oscar.")) and a not in oscar_deps]
+    assert foreign == []
+    assert vanilla.ROOT_URLCONF == "bench.vanilla_urls"
+    assert vanilla.DEBUG is False
+    assert vanilla.OSCAR_PRODUCTS_PER_PAGE == 24
+
+
+def test_b1_baseline_sits_in_front_of_the_project_urls():
+    match = resolve("/__bench/b1/", urlconf="bench.urls")
+
+    assert match.func is constant
+    assert resolve("/basket/", urlconf="bench.urls").namespace == "basket"
+
+
+@pytest.mark.parametrize(
+    ("row", "vanilla_rps", "expected"),
+    [
+        pytest.param({"scenario": "detail_anon", "rps": 300.0, "p95_ms": 150, "failures": 0},
+                     100.0, ["≥0.25×B0: met (0.300×)", "≥2.0×vanilla: met (3.00×)",
+                             "p95<200ms: met (150 ms)", "0 errors: met"], id="all-met"),
+        pytest.param({"scenario": "listing_user", "rps": 50.0, "p95_ms": 450, "failures": 3},
+                     40.0, ["≥0.15×B0: MISSED (0.050×, 67% short)",
+                            "≥2.0×vanilla: MISSED (1.25×, 38% short)",
+                            "p95<200ms: MISSED (450 ms, +250 ms)", "0 errors: MISSED (3 errors)"],
+                     id="all-missed"),
+    ],
+)
+def test_targets_say_met_or_missed_and_by_how_much(row, vanilla_rps, expected):
+    assert check_targets(row, 1000.0, vanilla_rps) == expected
