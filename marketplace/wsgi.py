@@ -6,3 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 application = get_wsgi_application()
+
+# Oscar would otherwise create the "missing image" file inside the first requests, racing.
+from marketplace.shop.catalogue.services import ensure_missing_image  # noqa: E402
+
+ensure_missing_image()

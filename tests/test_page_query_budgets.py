@@ -339,25 +339,7 @@ PAGES = {
     "category-sorted": (category_sorted, 14),
     "dashboard-index": (dashboard_index, 33),
 }
-_BASKET_LINES = (
-    "Basket.all_lines (oscar/apps/basket/abstract_models.py:147) selects only product and "
-    "stockrecord: per line the strategy reads product.stockrecords.all()[0] "
-    "(oscar/apps/partner/strategy.py:212) and product.get_product_class() "
-    "(oscar/apps/catalogue/abstract_models.py:756, the parent too for variants); fix belongs "
-    "in marketplace/shop/basket/models.py"
-)
-_ORDER_LINES = (
-    "order lines are read from order.lines.all without their product, images or attributes: "
-    "per line a product query, primary_image and Line.description's attributes "
-    "(oscar/apps/order/abstract_models.py:711); fix belongs in the order/checkout views"
-)
 XFAIL: dict[str, str] = {
-    **dict.fromkeys((
-        "home-mini-basket", "basket-anonymous", "basket-logged-in", "basket-variants",
-        "checkout-index", "checkout-shipping-address", "checkout-shipping-method",
-        "checkout-payment-method", "checkout-payment-details", "checkout-preview",
-    ), _BASKET_LINES),
-    "checkout-thank-you": _ORDER_LINES,
     "offers-list-many-offers": "Oscar's OfferListView: each offer loads its condition, range "
                                "and range product queryset (oscar/apps/offer/abstract_models.py"
                                ":513-523, 1128-1206), about 13 queries per offer",

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.db import connection
-from oscar.core.loading import get_class, get_model
+from oscar.core.loading import get_model
 
 from tests import factories
 from tests.reliability.helpers import (
@@ -27,7 +27,6 @@ from tests.reliability.helpers import (
     require_postgres,
 )
 
-MissingProductImage = get_class("catalogue.abstract_models", "MissingProductImage")
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
 
@@ -77,9 +76,6 @@ def _gunicorn():
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
     if gunicorn is None:
         pytest.skip("flash sale test needs gunicorn in the virtualenv (pip install gunicorn)")
-    # Oscar symlinks its "missing image" picture into MEDIA_ROOT on first use, and raises
-    # (a 500) when several requests try that at once; a deployed site has the link already.
-    MissingProductImage()
     port = _free_port()
     log = tempfile.TemporaryFile(mode="w+")
     server = subprocess.Popen(

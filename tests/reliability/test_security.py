@@ -302,3 +302,31 @@ def test_production_login_over_https_sets_only_secure_cookies(production):
     assert all(flags["secure"] for flags in cookies.values()), cookies
     assert cookies["sessionid"]["httponly"]
     assert cookies["sessionid"]["samesite"] == "Lax"
+
+
+# --- open redirects ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on_product"),
+    [
+        ("https://evil.example.com/login", True),
+        ("//evil.example.com/", True),
+        ("/basket/", False),
+    ],
+)
+def test_cancelling_a_stock_alert_never_redirects_off_site(buyer, coop_a, next_url,
+                                                           lands_on_product):
+    # given a buyer's stock alert
+    from oscar.core.loading import get_model
+    product = factories.product(coop_a, stock=0)
+    alert = get_model("customer", "ProductAlert").objects.create(user=buyer, product=product)
+    client = Client()
+    client.force_login(buyer)
+    # when a cancel link carries ?next=
+    response = client.get(f"/accounts/alerts/cancel/{alert.pk}/", {"next": next_url})
+    # then it is cancelled and the buyer stays on this site
+    assert response.status_code == 302
+    expected = product.get_absolute_url() if lands_on_product else next_url
+    assert response["Location"] == expected
+    alert.refresh_from_db()
+    assert alert.status == alert.CANCELLED

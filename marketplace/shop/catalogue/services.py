@@ -37,18 +37,34 @@ ATTRIBUTES = [
 
 
 def ensure_missing_image() -> None:
-    """Oscar thumbnails products without a picture from MEDIA_ROOT/OSCAR_MISSING_IMAGE_URL."""
+    """Oscar thumbnails products without a picture from MEDIA_ROOT/OSCAR_MISSING_IMAGE_URL.
+
+    Oscar creates that file lazily inside a request, and two requests doing it at once on a
+    fresh media folder make one of them fail (a 500). The web entry points call this at
+    start-up; the copy goes through a temporary file and an atomic rename, so workers
+    starting together cannot trip over each other either.
+    """
+    import os
     import shutil
+    import tempfile
     from pathlib import Path
 
     import oscar
     from django.conf import settings
 
     target = Path(settings.MEDIA_ROOT) / settings.OSCAR_MISSING_IMAGE_URL
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        source = Path(oscar.__file__).parent / "static" / "oscar" / "img" / "image_not_found.jpg"
-        shutil.copyfile(source, target)
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = Path(oscar.__file__).parent / "static" / "oscar" / "img" / "image_not_found.jpg"
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".missing-")
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -191,6 +192,23 @@ class PaymentDetailsView(views.PaymentDetailsView):
         if "error" in kwargs and not kwargs["error"]:
             kwargs["error"] = _("下单失败，请稍后重试。")
         return super().render_preview(request, **kwargs)
+
+
+class ThankYouView(views.ThankYouView):
+    def get_object(self, queryset=None):
+        order = super().get_object(queryset)
+        if order is None:
+            return None
+        # Oscar shows whatever order id the session holds; a session that somehow carries
+        # another buyer's id (a shared phone, a copied cookie) must not reveal that order.
+        user = self.request.user
+        if order.user_id is not None and not user.is_superuser and order.user_id != user.pk:
+            return None
+        # The page lists every line with its product, image and options: load them at once.
+        prefetch_related_objects(
+            [order], "lines__product__parent", "lines__product__images", "lines__attributes"
+        )
+        return order
 
 
 def already_placed_message():
