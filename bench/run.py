@@ -450,8 +450,9 @@ def main() -> int:
         if not wanted:
             continue
         out = VAR / "tmp" / f"queries-{label}.json"
+        # Captured: checkout's confirmation e-mails go to the console backend's stdout.
         sh([PY, "-m", "bench.queries", "--targets", str(targets[label]), "--out", str(out),
-            *wanted], env_for(cfg, label))
+            *wanted], env_for(cfg, label), capture=True)
         queries[label] = json.loads(out.read_text())["counts"]
 
     report = assemble(cfg, data, results, queries, memory)
