@@ -389,8 +389,29 @@ def print_tables(report: dict) -> None:
             say(f"  {name:12} {r['role']:7} pid {r['pid']:>7}  {r['peak_rss_mb']:7.1f} MB{flag}")
 
 
+def services_check(cfg: Config) -> str | None:
+    """Why the bench cannot run here (PostgreSQL or Redis unreachable), or None."""
+    try:
+        conn, _name = _admin_connect(cfg.database_url)
+        conn.close()
+    except Exception as exc:
+        return f"PostgreSQL at {cfg.database_url} is not reachable ({exc})"
+    import redis
+
+    try:
+        redis.Redis.from_url(cfg.redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        return f"Redis at {cfg.redis_url} is not reachable ({exc})"
+    return None
+
+
 def main() -> int:
     cfg = Config()
+    problem = services_check(cfg)
+    if problem:
+        say(f"bench: cannot run because {problem}. Set BENCH_DATABASE_URL / BENCH_REDIS_URL "
+            "(see bench/README.md).")
+        return 2
     VAR.mkdir(parents=True, exist_ok=True)
     (VAR / "tmp").mkdir(exist_ok=True)
     started = time.monotonic()
