@@ -9,3 +9,14 @@ class CmsConfig(AppConfig):
     label = "cms"
     verbose_name = _("内容")
     default_auto_field = "django.db.models.AutoField"
+
+    def ready(self):
+        from wagtail.signals import page_published, page_unpublished
+
+        from marketplace.pagecache import pagecache_bump
+
+        def bump(**kwargs):
+            pagecache_bump()
+
+        page_published.connect(bump, dispatch_uid="cms-pagecache-published", weak=False)
+        page_unpublished.connect(bump, dispatch_uid="cms-pagecache-unpublished", weak=False)

@@ -19,6 +19,16 @@ def _media_root(tmp_path_factory):
     settings.THUMBNAIL_KEY_PREFIX = f"sorl-test-{uuid.uuid4().hex[:12]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _page_cache_off():
+    """Tests see freshly rendered pages (query budgets, content after a change made inside
+    the test's transaction, whose commit never comes); tests/test_pagecache.py turns the
+    anonymous page cache on for itself."""
+    from django.conf import settings
+
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(_media_root, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

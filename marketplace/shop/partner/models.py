@@ -48,7 +48,12 @@ class StockRecord(AbstractStockRecord):
         if taken != 1:
             raise InsufficientStock(self, quantity)
         self.refresh_from_db(fields=["num_allocated"])
-        self.post_save_signal()
+        # Receivers may tell an allocation (only num_allocated moved) from an edit.
+        self.allocation_only = True
+        try:
+            self.post_save_signal()
+        finally:
+            del self.allocation_only
 
     allocate.alters_data = True
 

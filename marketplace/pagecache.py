@@ -1,0 +1,163 @@
+"""Whole-page cache for anonymous visitors of the browsing pages (home, listings, search,
+product and cooperative pages).
+
+Most buyers arrive on phones over weak rural networks and most of their requests are
+anonymous browsing; rendering a 24-product listing costs ~90 ms of CPU, serving it from the
+cache well under 1 ms. A page is cached only when it cannot differ between visitors:
+
+- GET of a listed URL name, answered 200 as HTML, for a visitor with no session, no open
+  basket and no pending messages (anyone logged in or with a basket gets a fresh page);
+- its CSRF form tokens are cut out before storing and this visitor's token is put back on
+  every hit, so the add-to-basket forms of a cached page work;
+- the only cookie a cached page may set is Oscar's recently-viewed list, which the hit
+  updates itself (the recently-viewed block loads separately, see catalogue's views).
+
+Entries live for PAGE_CACHE_SECONDS and are keyed on a version that any change of what
+these pages show bumps after its transaction commits (products, stock records, categories,
+cooperatives, offers, CMS pages). Stock taken by orders changes rows with a guarded UPDATE
+and no signal, so a cached "in stock" can be up to PAGE_CACHE_SECONDS old; the checkout
+itself never oversells.
+"""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
+from django.utils.translation import get_language
+
+VERSION_KEY = "pagecache:version"
+TOKEN_PLACEHOLDER = "__PAGECACHE_CSRF_TOKEN__"  # noqa: S105 -- a marker, not a secret
+CACHED_VIEWS = {
+    "wagtail_serve": {"/"},  # only the home page until the CMS caches its own pages
+    "catalogue:index": None,
+    "catalogue:category": None,
+    "catalogue:detail": None,
+    "search:search": None,
+    "cooperatives:detail": None,
+}
+# Models whose change can alter a cached page; a missing one is skipped (apps may be off).
+INVALIDATING_MODELS = (
+    "catalogue.Product", "catalogue.Category", "catalogue.ProductImage",
+    "catalogue.ProductAttributeValue", "catalogue.ProductCategory", "partner.StockRecord",
+    "partner.Partner", "cooperatives.Cooperative", "cooperatives.Certification",
+    "offer.ConditionalOffer", "offer.Range",
+)
+_TOKEN_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
+
+
+def page_cache_seconds() -> int:
+    return getattr(settings, "PAGE_CACHE_SECONDS", 0)
+
+
+def pagecache_bump() -> None:
+    """Make every cached page stale (the next visitor of each page renders it anew)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        # Missing (first use, or evicted): any value never used before will do.
+        import time
+
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def _bump_on_commit(instance=None, **kwargs) -> None:
+    # Every order allocates stock; invalidating every page per order would empty the cache
+    # exactly when a sale is busiest. An allocation counts only when it sells out.
+    if getattr(instance, "allocation_only", False) and instance.net_stock_level > 0:
+        return
+    transaction.on_commit(pagecache_bump)
+
+
+def connect_invalidation() -> None:
+    from django.apps import apps
+
+    for label in INVALIDATING_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        post_save.connect(_bump_on_commit, sender=model, dispatch_uid=f"pagecache-{label}")
+        post_delete.connect(_bump_on_commit, sender=model, dispatch_uid=f"pagecache-d-{label}")
+
+
+class AnonymousPageCacheMiddleware:
+    """Sits after CSRF and locale middleware (it needs both) and before authentication,
+    the basket and everything else, which a hit therefore skips."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = self._cacheable_match(request)
+        if match is None:
+            return self.get_response(request)
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            pagecache_bump()
+            version = cache.get(VERSION_KEY)
+        key = f"pagecache:{version}:{get_language()}:{request.get_host()}:{request.get_full_path()}"
+        entry = cache.get(key)
+        if entry is not None:
+            return self._replay(request, match, entry)
+        response = self.get_response(request)
+        self._store(key, response)
+        response.headers.setdefault("X-Page-Cache", "miss")
+        return response
+
+    def _cacheable_match(self, request):
+        if request.method != "GET" or page_cache_seconds() <= 0:
+            return None
+        cookies = request.COOKIES
+        if (settings.SESSION_COOKIE_NAME in cookies
+                or settings.OSCAR_BASKET_COOKIE_OPEN in cookies
+                or "messages" in cookies):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.view_name not in CACHED_VIEWS:
+            return None
+        paths = CACHED_VIEWS[match.view_name]
+        if paths is not None and request.path_info not in paths:
+            return None
+        return match
+
+    def _store(self, key, response) -> None:
+        if (response.status_code != 200 or response.streaming
+                or not response.get("Content-Type", "").startswith("text/html")
+                or "private" in response.get("Cache-Control", "")):
+            return
+        history_cookie = settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME
+        if any(name != history_cookie for name in response.cookies):
+            return
+        content = response.content.decode(response.charset)
+        content, replaced = _TOKEN_INPUT.subn(rf"\g<1>{TOKEN_PLACEHOLDER}\g<2>", content)
+        if content.count("csrfmiddlewaretoken") != replaced:
+            return  # a token used some other way would be this visitor's, not everyone's
+        headers = {k: v for k, v in response.items() if k.lower() != "set-cookie"}
+        cache.set(key, {"content": content, "headers": headers}, page_cache_seconds())
+
+    def _replay(self, request, match, entry) -> HttpResponse:
+        content = entry["content"]
+        if TOKEN_PLACEHOLDER in content:
+            content = content.replace(TOKEN_PLACEHOLDER, get_token(request))
+        response = HttpResponse(content)
+        for name, value in entry["headers"].items():
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        if match.view_name == "catalogue:detail":
+            # What the product view would have done: remember it in the visitor's history.
+            from oscar.core.loading import get_class
+
+            history = get_class("customer.history", "CustomerHistoryManager")
+            history.update(SimpleNamespace(id=int(match.kwargs["pk"])), request, response)
+        return response
