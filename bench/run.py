@@ -241,7 +241,8 @@ def free_port() -> int:
 def gunicorn(procs: Processes, cfg: Config, name: str, target: str) -> str:
     port = free_port()
     procs.start(name, [
-        str(Path(PY).parent / "gunicorn"), "marketplace.wsgi:application",
+        str(Path(PY).parent / "gunicorn"),
+        "marketplace.wsgi:application" if target == "project" else "bench.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(cfg.workers),
         "--worker-class", cfg.worker_class, "--timeout", "60", "--log-level", "warning",
         "--no-control-socket",  # three servers would fight over ~/.gunicorn/gunicorn.ctl
