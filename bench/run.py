@@ -348,6 +348,10 @@ def fmt(v, spec: str = "") -> str:
     return "-" if v is None else format(v, spec)
 
 
+def _miss(u: dict | None) -> str:
+    return "-" if not u else f"{u['queries']}/{u['cpu_ms']:.0f}/{u['sql_ms']:.0f}"
+
+
 def print_tables(report: dict) -> None:
     m = report["machine"]
     say()
@@ -360,14 +364,16 @@ def print_tables(report: dict) -> None:
         f"children), {d['orders']} orders with {d['order_lines']} lines, {d['buyers']} buyers")
     say()
     head = (f"{'scenario':22} {'users':>5} {'req/s':>8} {'p50':>5} {'p95':>5} {'p99':>5} "
-            f"{'err':>4} {'SQL/req':>7} {'cpu ms':>6} {'sql ms':>6} {'xB0':>6} {'xB1':>6}  target")
+            f"{'err':>4} {'SQL/req':>7} {'cpu ms':>6} {'sql ms':>6} {'miss q/cpu/sql':>15} "
+            f"{'xB0':>6} {'xB1':>6}  target")
     say(head)
     say("-" * len(head))
     for row in report["scenarios"]:
         say(f"{row['scenario']:22} {row['users']:>5} {row['rps']:>8.1f} {fmt(row['p50_ms']):>5} "
             f"{fmt(row['p95_ms']):>5} {fmt(row['p99_ms']):>5} {row['failures']:>4} "
             f"{fmt(row.get('queries')):>7} {fmt(row.get('replay_cpu_ms')):>6} "
-            f"{fmt(row.get('replay_sql_ms')):>6} {row['x_b0']:>6.3f} {row['x_b1']:>6.3f}  "
+            f"{fmt(row.get('replay_sql_ms')):>6} {_miss(row.get('uncached')):>15} "
+            f"{row['x_b0']:>6.3f} {row['x_b1']:>6.3f}  "
             f"{'; '.join(row['targets'])}")
     say()
     head = (f"{'vs vanilla Oscar':22} {'project':>8} {'vanilla':>8} {'ratio':>6} "
@@ -467,14 +473,16 @@ def main() -> int:
 
     say("Queries per request (replayed in-process, see README):")
     queries = {}
-    for label in ("project", "vanilla"):
-        wanted = [k.split(":", 1)[1] for k in results if k.startswith(label + ":")]
+    # The project also once with its anonymous page cache off: what a cache miss costs.
+    for label, server, extra in (("project", "project", {}), ("vanilla", "vanilla", {}),
+                                 ("project_uncached", "project", {"PAGE_CACHE_SECONDS": "0"})):
+        wanted = [k.split(":", 1)[1] for k in results if k.startswith(server + ":")]
         if not wanted:
             continue
         out = VAR / "tmp" / f"queries-{label}.json"
         # Captured: checkout's confirmation e-mails go to the console backend's stdout.
-        sh([PY, "-m", "bench.queries", "--targets", str(targets[label]), "--out", str(out),
-            *wanted], env_for(cfg, label), capture=True)
+        sh([PY, "-m", "bench.queries", "--targets", str(targets[server]), "--out", str(out),
+            *wanted], {**env_for(cfg, server), **extra}, capture=True)
         queries[label] = json.loads(out.read_text())["counts"]
 
     report = assemble(cfg, data, results, queries, memory)
@@ -504,6 +512,7 @@ def assemble(cfg: Config, data: dict, results: dict, queries: dict, memory: dict
         row = {**{k: v for k, v in r.items() if k != "all_requests"},
                "all_requests": r["all_requests"], "queries": q.get("queries"),
                "replay_cpu_ms": q.get("cpu_ms"), "replay_sql_ms": q.get("sql_ms"),
+               "uncached": queries.get("project_uncached", {}).get(scenario),
                "replay_verified": q.get("verified"),
                "x_b0": r["rps"] / b0 if b0 else 0.0, "x_b1": r["rps"] / b1 if b1 else 0.0}
         row["targets"] = check_targets(row, b0, van["rps"] if van else None)
