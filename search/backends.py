@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Case, ExpressionWrapper, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from oscar.core.loading import get_model
 
 from marketplace.shop.catalogue.selectors import product_listing
+
+ProductCategory = get_model("catalogue", "ProductCategory")
+StockRecord = get_model("partner", "StockRecord")
 
 SORTS = {
     "newest": ("-date_created", "-id"),
@@ -22,13 +36,16 @@ def product_search(
 ) -> QuerySet:
     qs = product_listing()
     if categories is not None:
-        qs = qs.filter(categories__in=list(categories)).distinct()
+        # Subqueries, not joins: no duplicate rows, so no DISTINCT over whole product rows.
+        qs = qs.filter(pk__in=ProductCategory.objects.filter(
+            category__in=list(categories)).values("product_id"))
     terms = [t for t in (query or "").split() if t]
     for term in terms:
         qs = qs.filter(
             Q(title__icontains=term)
             | Q(description__icontains=term)
-            | Q(stockrecords__partner__name__icontains=term)
+            | Exists(StockRecord.objects.filter(product=OuterRef("pk"),
+                                                partner__name__icontains=term))
             | Q(origin_region__name__icontains=term)
         )
     title_hits = sum(
@@ -36,6 +53,4 @@ def product_search(
         Value(0),
     )
     qs = qs.annotate(title_hits=ExpressionWrapper(title_hits, output_field=IntegerField()))
-    if terms:
-        qs = qs.distinct()
     return qs.order_by(*SORTS.get(sort, SORTS["relevancy"]))

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
@@ -29,7 +37,12 @@ def product_listing() -> QuerySet:
             has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
         )
         .prefetch_related(*_card_prefetches())
-        .annotate(min_price=Min("stockrecords__price"))
+        # A correlated subquery, not Min() over a join: the join made PostgreSQL group the
+        # whole product row (description included) for every listing and count.
+        .annotate(min_price=Subquery(
+            StockRecord.objects.filter(product=OuterRef("pk")).order_by()
+            .values("product").annotate(lowest=Min("price")).values("lowest")[:1]
+        ))
     )
 
 
@@ -68,7 +81,8 @@ def products_prepare_for_cards(products: Iterable) -> list:
 
 def products_featured(*, limit: int = 8) -> list:
     """Newest products that are in stock, for the home page."""
-    return list(product_listing().filter(stockrecords__num_in_stock__gt=0).distinct()
+    in_stock = StockRecord.objects.filter(product=OuterRef("pk"), num_in_stock__gt=0)
+    return list(product_listing().filter(Exists(in_stock))
                 .order_by("-date_created", "-id")[:limit])
 
 
