@@ -48,7 +48,7 @@ def two_coop_basket(client, buyer, coop_a, coop_b):
 
 
 def test_buyer_checks_out_a_two_cooperative_basket_with_a_new_address(
-    two_coop_basket, buyer, coop_a, coop_b, mailoutbox
+    two_coop_basket, buyer, coop_a, coop_b, mailoutbox, django_capture_on_commit_callbacks
 ):
     client, rice, tea = two_coop_basket
 
@@ -87,7 +87,8 @@ def test_buyer_checks_out_a_two_cooperative_basket_with_a_new_address(
     assert ShippingAddress.objects.count() == 0
 
     # when the order is placed
-    r = client.post(reverse("checkout:preview"), {"action": "place_order"})
+    with django_capture_on_commit_callbacks(execute=True):  # the mail task
+        r = client.post(reverse("checkout:preview"), {"action": "place_order"})
     assert r.status_code == 302
     assert r.url == reverse("checkout:thank-you")
 
@@ -124,7 +125,8 @@ def test_buyer_checks_out_a_two_cooperative_basket_with_a_new_address(
     assert "遂昌红米" in detail.content.decode()
 
 
-def test_buyer_ships_to_a_saved_address(two_coop_basket, buyer, mailoutbox):
+def test_buyer_ships_to_a_saved_address(two_coop_basket, buyer, mailoutbox,
+                                       django_capture_on_commit_callbacks):
     client, _rice, _tea = two_coop_basket
     address = saved_address(buyer)
 
@@ -134,7 +136,8 @@ def test_buyer_ships_to_a_saved_address(two_coop_basket, buyer, mailoutbox):
     r = client.post(reverse("checkout:shipping-address"),
                     {"action": "ship_to", "address_id": address.pk}, follow=True)
     assert r.redirect_chain[-1][0] == reverse("checkout:payment-details")
-    r = client.post(reverse("checkout:preview"), {"action": "place_order"})
+    with django_capture_on_commit_callbacks(execute=True):  # the mail task
+        r = client.post(reverse("checkout:preview"), {"action": "place_order"})
     assert r.status_code == 302
 
     order = Order.objects.get(user=buyer)

@@ -189,12 +189,14 @@ def read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
-def queued_task_ids(redis_url: str, queue: str) -> list[str]:
-    """Ids of the task messages waiting in ``queue`` (kombu keeps a Redis list per queue)."""
+def queued_task_ids(redis_url: str, queue: str,
+                    task: str = "stats.analytics_record_order") -> list[str]:
+    """Ids of the ``task`` messages waiting in ``queue`` (kombu keeps a Redis list per queue;
+    the order's confirmation mail task waits there too)."""
     import redis
 
-    messages = redis.Redis.from_url(redis_url).lrange(queue, 0, -1)
-    return [json.loads(message)["headers"]["id"] for message in messages]
+    messages = [json.loads(m) for m in redis.Redis.from_url(redis_url).lrange(queue, 0, -1)]
+    return [m["headers"]["id"] for m in messages if m["headers"]["task"] == task]
 
 
 def backend_stuck_in_task():

@@ -18,6 +18,7 @@ from oscar.core.loading import get_model
 from marketplace.payments.providers import get_provider
 from marketplace.regions.forms import region_refresh_initial, region_refresh_requested
 from marketplace.shop.order.services import order_mark_paid
+from marketplace.shop.order.tasks import order_confirmation_send
 from marketplace.shop.partner.models import InsufficientStock
 
 logger = logging.getLogger(__name__)
@@ -171,6 +172,12 @@ class PaymentDetailsView(views.PaymentDetailsView):
                 return super().place_order(*args, **kwargs)
         except InsufficientStock as exc:
             raise UnableToPlaceOrder(str(exc)) from exc
+
+    def send_order_placed_email(self, order):
+        # After the commit, from a worker: a slow or failing mail server can neither delay
+        # the buyer's thank-you page nor make a placed order look failed (it is retried).
+        order_id = order.pk
+        transaction.on_commit(lambda: order_confirmation_send.delay(order_id))
 
     def handle_successful_order(self, order):
         provider = get_provider()

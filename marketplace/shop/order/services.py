@@ -42,3 +42,48 @@ def order_mark_paid(*, order_id: int, provider_code: str, provider_label: str, r
         line.set_status(STATUS_PAID)
     order.set_status(STATUS_PAID)
     return True
+
+
+ORDER_PLACED_EVENT_CODE = "ORDER_PLACED"
+
+
+@transaction.atomic
+def order_confirmation_send(*, order_id: int) -> bool:
+    """Send the buyer's order confirmation (下单确认) once; returns False when it was sent
+    already or the order is gone.
+
+    The order row is locked while sending, and the communication event that marks it sent is
+    written in the same transaction: a second run waits, then finds the event. A mail
+    server failure raises, rolls the event back and leaves the task to retry; only a crash
+    between the mail leaving and the commit can send it twice (mail is not transactional).
+    """
+    from django.contrib.sites.models import Site
+    from django.urls import reverse
+    from oscar.core.loading import get_class
+
+    CommunicationEvent = get_model("order", "CommunicationEvent")
+    CommunicationEventType = get_model("communication", "CommunicationEventType")
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        return False
+    event_type, _ = CommunicationEventType.objects.get_or_create(
+        code=ORDER_PLACED_EVENT_CODE,
+        defaults={"name": "Order placed", "category": CommunicationEventType.ORDER_RELATED},
+    )
+    if CommunicationEvent.objects.filter(order=order, event_type=event_type).exists():
+        return False
+    if order.is_anonymous:
+        path = reverse("customer:anon-order", kwargs={
+            "order_number": order.number, "hash": order.verification_hash()})
+    else:
+        path = reverse("customer:order", kwargs={"order_number": order.number})
+    context = {
+        "user": order.user, "order": order, "lines": order.lines.all(),
+        "status_path": path, "status_url": f"https://{Site.objects.get_current().domain}{path}",
+    }
+    dispatcher = get_class("order.utils", "OrderDispatcher")()
+    dispatcher.send_order_placed_email_for_user(order, context)
+    # Oscar records the event only when a message went out (a user without an e-mail
+    # address gets none); record it regardless, so a retry does not try again forever.
+    CommunicationEvent.objects.get_or_create(order=order, event_type=event_type)
+    return True
