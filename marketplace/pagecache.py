@@ -21,6 +21,9 @@ itself never oversells.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import re
 from types import SimpleNamespace
 
@@ -34,7 +37,6 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:version"
-TOKEN_PLACEHOLDER = "__PAGECACHE_CSRF_TOKEN__"  # noqa: S105 -- a marker, not a secret
 CACHED_VIEWS = {
     "wagtail_serve": {"/"},  # only the home page until the CMS caches its own pages
     "catalogue:index": None,
@@ -51,6 +53,15 @@ INVALIDATING_MODELS = (
     "offer.ConditionalOffer", "offer.Range",
 )
 _TOKEN_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
+
+
+@functools.cache
+def token_placeholder() -> str:
+    """The marker that stands for the CSRF token in a stored page. Derived from SECRET_KEY so
+    nobody can plant it in content they control (a product description) and have the
+    next visitor's token written there."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"pagecache-csrf", hashlib.sha256)
+    return f"pagecache-csrf-{digest.hexdigest()[:32]}"
 
 
 def page_cache_seconds() -> int:
@@ -140,7 +151,7 @@ class AnonymousPageCacheMiddleware:
         if any(name != history_cookie for name in response.cookies):
             return
         content = response.content.decode(response.charset)
-        content, replaced = _TOKEN_INPUT.subn(rf"\g<1>{TOKEN_PLACEHOLDER}\g<2>", content)
+        content, replaced = _TOKEN_INPUT.subn(rf"\g<1>{token_placeholder()}\g<2>", content)
         if content.count("csrfmiddlewaretoken") != replaced:
             return  # a token used some other way would be this visitor's, not everyone's
         headers = {k: v for k, v in response.items() if k.lower() != "set-cookie"}
@@ -148,8 +159,9 @@ class AnonymousPageCacheMiddleware:
 
     def _replay(self, request, match, entry) -> HttpResponse:
         content = entry["content"]
-        if TOKEN_PLACEHOLDER in content:
-            content = content.replace(TOKEN_PLACEHOLDER, get_token(request))
+        marker = token_placeholder()
+        if marker in content:
+            content = content.replace(marker, get_token(request))
         response = HttpResponse(content)
         for name, value in entry["headers"].items():
             response[name] = value
