@@ -25,6 +25,7 @@ import functools
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -34,6 +35,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:version"
@@ -99,6 +101,45 @@ def connect_invalidation() -> None:
         post_delete.connect(_bump_on_commit, sender=model, dispatch_uid=f"pagecache-d-{label}")
 
 
+def _version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        pagecache_bump()
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def cached_fragments(request, names: list[str], render: Callable[[int], str]) -> list[str]:
+    """The HTML of fragments that are the same for every visitor (product cards), from the
+    cache where present: ``render(i)`` makes the i-th of ``names`` when it is not.
+
+    For pages that cannot be cached whole (a buyer logged in or with a basket): their product
+    cards still are. One cache round trip reads them all; CSRF tokens are handled as for
+    whole pages; the page cache's version and lifetime apply.
+    """
+    seconds = page_cache_seconds()
+    if seconds <= 0:
+        return [render(i) for i in range(len(names))]
+    prefix = f"fragment:{_version()}:{get_language()}:"
+    found = cache.get_many([prefix + name for name in names])
+    marker, token = token_placeholder(), None
+    out, new = [], {}
+    for i, name in enumerate(names):
+        html = found.get(prefix + name)
+        if html is None:
+            html = render(i)
+            stored, replaced = _TOKEN_INPUT.subn(rf"\g<1>{marker}\g<2>", html)
+            if stored.count("csrfmiddlewaretoken") == replaced:
+                new[prefix + name] = stored
+        elif marker in html:
+            token = token or get_token(request)
+            html = mark_safe(html.replace(marker, token))  # noqa: S308 -- our own stored HTML
+        out.append(html)
+    if new:
+        cache.set_many(new, seconds)
+    return out
+
+
 class AnonymousPageCacheMiddleware:
     """Sits after CSRF and locale middleware (it needs both) and before authentication,
     the basket and everything else, which a hit therefore skips."""
@@ -110,11 +151,8 @@ class AnonymousPageCacheMiddleware:
         match = self._cacheable_match(request)
         if match is None:
             return self.get_response(request)
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            pagecache_bump()
-            version = cache.get(VERSION_KEY)
-        key = f"pagecache:{version}:{get_language()}:{request.get_host()}:{request.get_full_path()}"
+        key = (f"pagecache:{_version()}:{get_language()}:{request.get_host()}:"
+               f"{request.get_full_path()}")
         entry = cache.get(key)
         if entry is not None:
             return self._replay(request, match, entry)

@@ -135,3 +135,33 @@ def test_an_order_invalidates_pages_only_when_it_sells_out(
     with django_capture_on_commit_callbacks(execute=True):
         record.allocate(1)  # sold out: every page showing it is rendered anew
     assert Client().get(product.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_logged_in_buyers_get_cached_product_cards_that_work(coop_a, buyer, staff_a,
+                                                           django_capture_on_commit_callbacks):
+    # given one buyer's listing rendered the cards
+    product = factories.product(coop_a, title="缙云麻鸭", stock=5)
+    first = Client()
+    first.force_login(staff_a)
+    first.get("/catalogue/")
+    # (a write that sends no signal does not reach the cached card: proof it is cached)
+    type(product).objects.filter(pk=product.pk).update(title="未通知的改名")
+    # when another buyer, who must pass the CSRF check, opens the listing
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.force_login(buyer)
+    page = visitor.get("/catalogue/")
+    body = page.content.decode()
+    assert "X-Page-Cache" not in page  # the page itself is theirs
+    assert "缙云麻鸭" in body and "未通知的改名" not in body
+    assert token_placeholder() not in body
+    token = body.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = visitor.post(f"/basket/add/{product.pk}/",
+                            {"quantity": 1, "csrfmiddlewaretoken": token})
+    # then the card's add-to-basket works with their own token
+    assert response.status_code == 302
+    assert Basket.objects.get(owner=buyer).num_items == 1
+    # and a changed product shows on the next page
+    with django_capture_on_commit_callbacks(execute=True):
+        product.title = "缙云麻鸭（改）"
+        product.save()
+    assert "缙云麻鸭（改）" in visitor.get("/catalogue/").content.decode()
