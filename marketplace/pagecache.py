@@ -10,7 +10,8 @@ cache well under 1 ms. A page is cached only when it cannot differ between visit
 - its CSRF form tokens are cut out before storing and this visitor's token is put back on
   every hit, so the add-to-basket forms of a cached page work;
 - the only cookie a cached page may set is Oscar's recently-viewed list, which the hit
-  updates itself (the recently-viewed block loads separately, see catalogue's views).
+  updates itself (the recently-viewed block loads separately, see catalogue's views); a hit
+  on a product page also announces the view, so Oscar's analytics still count it.
 
 Entries live for PAGE_CACHE_SECONDS and are keyed on a version that any change of what
 these pages show bumps after its transaction commits (products, stock records, categories,
@@ -205,9 +206,20 @@ class AnonymousPageCacheMiddleware:
             response[name] = value
         response["X-Page-Cache"] = "hit"
         if match.view_name == "catalogue:detail":
-            # What the product view would have done: remember it in the visitor's history.
-            from oscar.core.loading import get_class
-
-            history = get_class("customer.history", "CustomerHistoryManager")
-            history.update(SimpleNamespace(id=int(match.kwargs["pk"])), request, response)
+            self._product_viewed(request, response, int(match.kwargs["pk"]))
         return response
+
+    def _product_viewed(self, request, response, pk: int) -> None:
+        """What the product view does besides rendering: remember the product in the
+        visitor's history cookie and announce the view (Oscar's analytics count it). The
+        signal's product is a bare instance carrying only its pk: receivers must not expect
+        more (Oscar's counter needs only the key)."""
+        from django.contrib.auth.models import AnonymousUser
+        from oscar.apps.catalogue.signals import product_viewed
+        from oscar.core.loading import get_class, get_model
+
+        history = get_class("customer.history", "CustomerHistoryManager")
+        history.update(SimpleNamespace(id=pk), request, response)
+        product = get_model("catalogue", "Product")(pk=pk)
+        product_viewed.send(sender=type(self), product=product, user=AnonymousUser(),
+                            request=request, response=response)

@@ -165,3 +165,11 @@ def test_logged_in_buyers_get_cached_product_cards_that_work(coop_a, buyer, staf
         product.title = "缙云麻鸭（改）"
         product.save()
     assert "缙云麻鸭（改）" in visitor.get("/catalogue/").content.decode()
+
+
+def test_views_served_from_the_cache_are_still_counted(coop_a):
+    ProductRecord = get_model("analytics", "ProductRecord")
+    product = factories.product(coop_a)
+    for _ in range(3):
+        Client().get(product.get_absolute_url())  # one render, then two cache hits
+    assert ProductRecord.objects.get(product=product).num_views == 3
