@@ -258,6 +258,8 @@ def _buyers(spec) -> list:
 
 
 def _orders(spec, records, buyers) -> None:
+    from marketplace.demo.services import past_order_line
+
     site = Site.objects.get(pk=settings.SITE_ID)
     now = timezone.now().replace(microsecond=0)
     done = 0
@@ -284,19 +286,8 @@ def _orders(spec, records, buyers) -> None:
                 date_placed=now - datetime.timedelta(days=plan.days_ago, seconds=plan.seconds),
             )
             orders.append(order)
-            for i, qty in plan.lines:
-                rec = records[i]
-                amount = rec.price * qty
-                lines.append(Line(
-                    order=order, partner=rec.partner, partner_name=rec.partner.name,
-                    partner_sku=rec.partner_sku, stockrecord=rec, product=rec.product,
-                    title=rec.product.title, upc=rec.product.upc, quantity=qty,
-                    line_price_incl_tax=amount, line_price_excl_tax=amount,
-                    line_price_before_discounts_incl_tax=amount,
-                    line_price_before_discounts_excl_tax=amount,
-                    unit_price_incl_tax=rec.price, unit_price_excl_tax=rec.price,
-                    status=plan.status, num_allocated=0,
-                ))
+            lines.extend(past_order_line(order=order, record=records[i], quantity=qty)
+                         for i, qty in plan.lines)
         Order.objects.bulk_create(orders, batch_size=BATCH)
         Line.objects.bulk_create(lines, batch_size=BATCH)
         done += len(lines)

@@ -454,6 +454,23 @@ def _orders_plan(*, count: int, buyers: list[str], offers: dict[str, list[int]],
     return plans
 
 
+def past_order_line(*, order, record, quantity: int):
+    """An unsaved line of a past order (for bulk_create) buying ``quantity`` of a stock
+    record at its price, in the order's status; the demo and the benchmark build history
+    with it."""
+    amount = record.price * quantity
+    return Line(
+        order=order, partner=record.partner, partner_name=record.partner.name,
+        partner_sku=record.partner_sku, stockrecord=record, product=record.product,
+        title=record.product.title, upc=record.product.upc, quantity=quantity,
+        line_price_incl_tax=amount, line_price_excl_tax=amount,
+        line_price_before_discounts_incl_tax=amount,
+        line_price_before_discounts_excl_tax=amount,
+        unit_price_incl_tax=record.price, unit_price_excl_tax=record.price,
+        status=order.status, num_allocated=0,
+    )
+
+
 def demo_orders_create(*, ctx: SeedContext) -> None:
     """Past orders over the last 12 months, written in bulk; stock levels are not touched."""
     User = get_user_model()
@@ -516,19 +533,8 @@ def demo_orders_create(*, ctx: SeedContext) -> None:
             status=plan.status, date_placed=plan.placed,
         )
         orders.append(order)
-        for i, qty in plan.lines:
-            rec = records[i]
-            amount = rec.price * qty
-            line_rows.append(Line(
-                order=order, partner=rec.partner, partner_name=rec.partner.name,
-                partner_sku=rec.partner_sku, stockrecord=rec, product=rec.product,
-                title=rec.product.title, upc=rec.product.upc, quantity=qty,
-                line_price_incl_tax=amount, line_price_excl_tax=amount,
-                line_price_before_discounts_incl_tax=amount,
-                line_price_before_discounts_excl_tax=amount,
-                unit_price_incl_tax=rec.price, unit_price_excl_tax=rec.price,
-                status=plan.status, num_allocated=0,
-            ))
+        line_rows.extend(past_order_line(order=order, record=records[i], quantity=qty)
+                         for i, qty in plan.lines)
     Order.objects.bulk_create(orders, batch_size=500)
     Line.objects.bulk_create(line_rows, batch_size=500)
     ctx.log(f"orders: {len(orders)} created ({len(line_rows)} lines), "
