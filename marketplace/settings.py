@@ -196,7 +196,32 @@ CELERY_BEAT_SCHEDULE: dict = {}
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="elasticsearch" if ELASTICSEARCH_URL else "db")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Empty for Stripe itself; http://127.0.0.1:8420 for localstripe.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+STRIPE_PAYMENT_METHOD_TYPES = env.list(
+    "STRIPE_PAYMENT_METHOD_TYPES", default=["card", "alipay", "wechat_pay"]
+)
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else "sandbox")
+# Unpaid orders are cancelled, and their stock released, this long after being placed.
+PAYMENT_DEADLINE_MINUTES = env.int("PAYMENT_DEADLINE_MINUTES", default=30)
+# Reconciliation with the provider: how often, and how far back it looks.
+PAYMENT_RECONCILE_MINUTES = env.int("PAYMENT_RECONCILE_MINUTES", default=10)
+PAYMENT_RECONCILE_LOOKBACK_HOURS = env.int("PAYMENT_RECONCILE_LOOKBACK_HOURS", default=48)
+CELERY_BEAT_SCHEDULE.update({
+    "payments-cancel-expired": {
+        "task": "payments.orders_cancel_expired",
+        "schedule": 60.0,
+    },
+    "payments-reconcile": {
+        "task": "payments.payments_reconcile",
+        "schedule": PAYMENT_RECONCILE_MINUTES * 60.0,
+    },
+})
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -275,11 +300,12 @@ OSCAR_INITIAL_ORDER_STATUS = "pending_payment"
 OSCAR_INITIAL_LINE_STATUS = "pending_payment"
 OSCAR_ORDER_STATUS_PIPELINE = {
     "pending_payment": ("paid", "cancelled"),
-    "paid": ("processing", "refunded", "cancelled"),
-    "processing": ("shipped", "refunded"),
-    "shipped": ("completed", "refunded"),
-    "completed": ("refunded", "partially_refunded"),
-    "partially_refunded": ("refunded",),
+    "paid": ("processing", "partially_refunded", "refunded", "cancelled"),
+    "processing": ("shipped", "partially_refunded", "refunded"),
+    "shipped": ("completed", "partially_refunded", "refunded"),
+    "completed": ("partially_refunded", "refunded"),
+    # Part of the money went back; the rest of the order is still being fulfilled.
+    "partially_refunded": ("processing", "shipped", "completed", "refunded"),
     "refunded": (),
     "cancelled": (),
 }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("regions/", include("marketplace.regions.urls")),
     path("cooperatives/", include("marketplace.cooperatives.public_urls")),
+    path("payments/", include("marketplace.payments.urls")),
     path("dashboard/cooperative/", include("marketplace.cooperatives.dashboard_urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]

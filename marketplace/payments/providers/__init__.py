@@ -5,9 +5,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from marketplace.payments.providers.base import PaymentProvider, PaymentStart
+from marketplace.payments.providers.base import (
+    InvalidWebhook,
+    PaymentDeclined,
+    PaymentProvider,
+    PaymentStart,
+    ProviderError,
+)
 
-PROVIDERS = {"sandbox": "marketplace.payments.providers.sandbox.SandboxProvider"}
+PROVIDERS = {
+    "sandbox": "marketplace.payments.providers.sandbox.SandboxProvider",
+    "stripe": "marketplace.payments.providers.stripe.StripeProvider",
+}
 
 
 def get_provider(code: str | None = None) -> PaymentProvider:
@@ -18,4 +27,7 @@ def get_provider(code: str | None = None) -> PaymentProvider:
         raise LookupError(f"unknown payment provider {code!r}") from exc
 
 
-__all__ = ["PaymentProvider", "PaymentStart", "get_provider"]
+__all__ = [
+    "InvalidWebhook", "PaymentDeclined", "PaymentProvider", "PaymentStart", "ProviderError",
+    "get_provider",
+]

@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -16,8 +17,9 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
 from marketplace.payments.providers import get_provider
+from marketplace.payments.services import payment_start
 from marketplace.regions.forms import region_refresh_initial, region_refresh_requested
-from marketplace.shop.order.services import order_mark_paid
+from marketplace.shop.order.services import STATUS_PENDING_PAYMENT
 from marketplace.shop.order.tasks import order_confirmation_send
 from marketplace.shop.partner.models import InsufficientStock
 
@@ -81,7 +83,7 @@ class UserAddressUpdateView(RegionRefreshMixin, views.UserAddressUpdateView):
 
 
 class PaymentDetailsView(views.PaymentDetailsView):
-    """The sandbox (or later Stripe) pays after the order exists, never before.
+    """The sandbox or Stripe is paid after the order exists, never before.
 
     Oscar's default takes payment and then places the order, which can take money for an
     order that then fails (sold out). Here placing the order and taking the stock happen in
@@ -91,6 +93,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["payment_provider"] = get_provider()
+        ctx["payment_deadline_minutes"] = settings.PAYMENT_DEADLINE_MINUTES
         return ctx
 
     def handle_payment(self, order_number, total, **kwargs):
@@ -164,6 +167,8 @@ class PaymentDetailsView(views.PaymentDetailsView):
         self.checkout_session.flush()
         self.request.session["checkout_order_id"] = order.pk
         messages.warning(self.request, already_placed_message())
+        if order.status == STATUS_PENDING_PAYMENT and not get_provider().pays_at_once:
+            return redirect("payments:pay", number=order.number)
         return redirect("checkout:thank-you")
 
     def place_order(self, *args, **kwargs):
@@ -181,19 +186,14 @@ class PaymentDetailsView(views.PaymentDetailsView):
 
     def handle_successful_order(self, order):
         provider = get_provider()
-        start = provider.start(
-            order_number=order.number, amount=order.total_incl_tax, currency=order.currency
-        )
-        if start.paid:
-            order_mark_paid(
-                order_id=order.pk, provider_code=provider.code, provider_label=provider.label,
-                reference=start.reference, amount=order.total_incl_tax,
-            )
-            order.refresh_from_db()
-        response = super().handle_successful_order(order)
-        if start.redirect_url:
-            return redirect(start.redirect_url)
-        return response
+        if not provider.pays_at_once:
+            # Stripe: the buyer pays on the payment page; the webhook marks the order paid.
+            # The order and its stock are kept for PAYMENT_DEADLINE_MINUTES until then.
+            super().handle_successful_order(order)
+            return redirect("payments:pay", number=order.number)
+        payment_start(order_id=order.pk)
+        order.refresh_from_db()
+        return super().handle_successful_order(order)
 
     def render_preview(self, request, **kwargs):
         if "error" in kwargs and not kwargs["error"]:

@@ -8,12 +8,16 @@ from django.db import transaction
 from oscar.core.loading import get_model
 
 Order = get_model("order", "Order")
+Line = get_model("order", "Line")
 PaymentEventType = get_model("order", "PaymentEventType")
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
 
 STATUS_PENDING_PAYMENT = "pending_payment"
 STATUS_PAID = "paid"
+STATUS_CANCELLED = "cancelled"
+STATUS_REFUNDED = "refunded"
+STATUS_PARTIALLY_REFUNDED = "partially_refunded"
 
 
 @transaction.atomic
@@ -42,6 +46,76 @@ def order_mark_paid(*, order_id: int, provider_code: str, provider_label: str, r
         line.set_status(STATUS_PAID)
     order.set_status(STATUS_PAID)
     return True
+
+
+@transaction.atomic
+def order_cancel_unpaid(*, order_id: int, reason: str) -> bool:
+    """Cancel an order that was never paid and give its units back to stock (释放库存).
+
+    Returns False when the order is no longer awaiting payment (paid meanwhile, or already
+    cancelled): the stock is released once, however often this runs.
+    """
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status != STATUS_PENDING_PAYMENT:
+        return False
+    for line in order.lines.select_related("stockrecord"):
+        if line.stockrecord is not None:
+            line.stockrecord.cancel_allocation(line.quantity)
+        line.set_status(STATUS_CANCELLED)
+    order.set_status(STATUS_CANCELLED)
+    order.notes.create(note_type="System", message=str(reason))
+    return True
+
+
+@transaction.atomic
+def order_reinstate_paid(*, order_id: int) -> None:
+    """Take the stock of a cancelled order again and make it await payment once more.
+
+    For a payment that succeeded after the deadline cancelled its order. Raises
+    InsufficientStock (and the caller's transaction rolls back) when the units are gone.
+    """
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status != STATUS_CANCELLED:
+        return
+    for line in order.lines.select_related("stockrecord"):
+        if line.stockrecord is not None:
+            line.stockrecord.allocate(line.quantity)
+    # Outside Oscar's pipeline on purpose: "cancelled" is final for people, not for a
+    # payment that arrives late and finds the goods still there.
+    order.lines.update(status=STATUS_PENDING_PAYMENT)
+    order.status_changes.create(old_status=order.status, new_status=STATUS_PENDING_PAYMENT)
+    Order.objects.filter(pk=order.pk).update(status=STATUS_PENDING_PAYMENT)
+
+
+@transaction.atomic
+def order_record_refund(*, order_id: int, amount: Decimal, reference: str, provider_code: str,
+                        line_quantities: list[tuple[int, int]]) -> None:
+    """Oscar's records of a refund: a "refunded" payment event and the source's refund."""
+    order = Order.objects.get(pk=order_id)
+    event_type, _ = PaymentEventType.objects.get_or_create(
+        code="refunded", defaults={"name": "已退款"}
+    )
+    event = order.payment_events.create(event_type=event_type, amount=amount, reference=reference)
+    for line_id, quantity in line_quantities:
+        if quantity:
+            event.line_quantities.create(line_id=line_id, quantity=quantity)
+    source = order.sources.filter(source_type__code=provider_code).first()
+    if source is not None:
+        source.refund(amount, reference=reference)
+
+
+def line_set_refund_status(*, line_id: int, full: bool) -> None:
+    line = Line.objects.get(pk=line_id)
+    new = STATUS_REFUNDED if full else STATUS_PARTIALLY_REFUNDED
+    if new in line.available_statuses():
+        line.set_status(new)
+
+
+def order_set_refund_status(*, order_id: int, full: bool) -> None:
+    order = Order.objects.get(pk=order_id)
+    new = STATUS_REFUNDED if full else STATUS_PARTIALLY_REFUNDED
+    if new in order.available_statuses():
+        order.set_status(new)
 
 
 ORDER_PLACED_EVENT_CODE = "ORDER_PLACED"
