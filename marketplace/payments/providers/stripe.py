@@ -49,7 +49,12 @@ def client() -> stripe.StripeClient:
                    settings.STRIPE_TIMEOUT_SECONDS)
 
 
+def _plain(obj) -> dict:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
 def _state(intent) -> IntentState:
+    intent = _plain(intent)
     metadata = intent.get("metadata") or {}
     attempt = str(metadata.get("attempt") or "0")
     created = intent.get("created")
@@ -65,6 +70,7 @@ def _state(intent) -> IntentState:
 
 
 def _refund_state(refund) -> RefundState:
+    refund = _plain(refund)
     return RefundState(
         reference=refund["id"], amount_fen=int(refund["amount"]), status=refund["status"],
         payment_reference=str(refund.get("payment_intent") or ""),
@@ -154,11 +160,11 @@ class StripeProvider:
         except ValueError as exc:
             raise InvalidWebhook("body is not a Stripe event") from exc
         try:
-            obj = event["data"]["object"]
+            obj = _plain(event)["data"]["object"]
             payment_reference = obj["id"] if obj["object"] == "payment_intent" else str(
                 obj.get("payment_intent") or ""
             )
-            return WebhookEvent(id=event["id"], type=event["type"], object_id=obj["id"],
+            return WebhookEvent(id=event.id, type=event.type, object_id=obj["id"],
                                 payment_reference=payment_reference)
         except (KeyError, TypeError) as exc:
             raise InvalidWebhook("event without data.object") from exc
@@ -175,7 +181,7 @@ def _recent_intents(since: dt.datetime) -> Iterator[IntentState]:
         raise ProviderError(str(exc)) from exc
     try:
         for intent in page.auto_paging_iter():
-            if int(intent["created"]) >= gte:
+            if int(intent.created) >= gte:
                 yield _state(intent)
     except stripe.StripeError as exc:
         raise ProviderError(str(exc)) from exc

@@ -1,0 +1,1 @@
+from tests.payments.stripe_helpers import localstripe, stripe_on  # noqa: F401
