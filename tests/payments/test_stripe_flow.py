@@ -299,3 +299,65 @@ def test_stripe_unreachable_keeps_the_order_and_says_so(stripe_on, product, sett
     assert "暂时无法连接支付服务" in response.content.decode()
     order.refresh_from_db()
     assert order.status == "pending_payment"
+
+
+def test_alipay_or_wechat_redirect_that_failed_offers_to_pay_again(stripe_on, product):
+    # Alipay / WeChat Pay send the buyer back with redirect_status=failed when they gave up.
+    client, order, _ = checkout(product)
+    reference = Payment.objects.get(order=order).reference
+
+    back = client.get(f"/payments/return/{order.number}/",
+                      {"payment_intent": reference, "redirect_status": "failed"})
+
+    page = back.content.decode()
+    assert back.status_code == 200
+    assert "支付没有完成" in page
+    assert f'href="/payments/pay/{order.number}/"' in page
+    order.refresh_from_db()
+    assert order.status == "pending_payment"
+
+
+def test_intents_ask_for_card_alipay_and_wechat_pay_from_settings(stripe_on, product,
+                                                                   settings, monkeypatch):
+    settings.STRIPE_PAYMENT_METHOD_TYPES = ["card", "alipay", "wechat_pay"]
+    sent = []
+    from marketplace.payments.providers import stripe as stripe_provider
+
+    real_client = stripe_provider.client()
+    original = real_client.v1.payment_intents.create
+
+    def create(params=None, options=None):
+        sent.append(params)
+        return original(params=params, options=options)
+
+    monkeypatch.setattr(real_client.v1.payment_intents, "create", create)
+
+    checkout(product)
+
+    assert sent[0]["payment_method_types"] == ["card", "alipay", "wechat_pay"]
+    assert sent[0]["payment_method_options"] == {"wechat_pay": {"client": "web"}}
+    assert sent[0]["currency"] == "cny"
+    assert type(sent[0]["amount"]) is int
+
+
+def test_paid_order_pay_page_goes_to_the_result(stripe_on, product):
+    client, order, _ = checkout(product)
+    reference = Payment.objects.get(order=order).reference
+    pay_intent(stripe_on, reference)
+    post_webhook(client, *intent_event(stripe_on, "payment_intent.succeeded", reference))
+
+    response = client.get(f"/payments/pay/{order.number}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/payments/return/{order.number}/"
+
+
+def test_sandbox_checkout_pays_at_once_and_records_the_payment(product):
+    client, order, response = checkout(product, quantity=2)
+
+    order.refresh_from_db()
+    assert response.redirect_chain[-1][0] == "/checkout/thank-you/"
+    assert order.status == "paid"
+    payment = Payment.objects.get(order=order)
+    assert (payment.provider, payment.status, payment.amount_fen) == ("sandbox", "succeeded",
+                                                                      7980)
