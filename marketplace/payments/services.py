@@ -39,9 +39,7 @@ logger = logging.getLogger(__name__)
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 
-REFUNDABLE_STATUSES = frozenset(
-    {"paid", "processing", "shipped", "completed", "partially_refunded"}
-)
+REFUNDABLE_STATUSES = order_services.PAID_STATUSES
 
 
 class PaymentNotPossible(Exception):
@@ -257,14 +255,15 @@ def payments_reconcile(*, provider_code: str | None = None) -> ReconcileReport:
             continue
         settled = Payment.SUCCEEDED if state.status == SUCCEEDED else Payment.CANCELED
         if Payment.objects.filter(reference=state.reference, status=settled).exists():
-            if state.status == SUCCEEDED:
-                report.refunds_recorded += refunds_record_provider(
-                    reference=state.reference, provider_code=provider.code)
             continue
         outcome = _apply(provider, state, failed=False)
         if not outcome.startswith("unchanged"):
             report.repaired += 1
             logger.warning("reconcile: intent %s → %s", state.reference, outcome)
+    # Refunds made at the provider whose charge.refunded webhook we missed.
+    for reference in provider.recently_refunded(since):
+        report.refunds_recorded += refunds_record_provider(reference=reference,
+                                                           provider_code=provider.code)
     return report
 
 

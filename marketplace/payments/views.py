@@ -18,12 +18,13 @@ from oscar.core.loading import get_model
 from marketplace.payments import services
 from marketplace.payments.models import Payment
 from marketplace.payments.providers import InvalidWebhook, ProviderError, get_provider
+from marketplace.shop.order import services as order_services
 
 logger = logging.getLogger(__name__)
 
 Order = get_model("order", "Order")
 
-PAID_STATUSES = frozenset({"paid", "processing", "shipped", "completed", "partially_refunded"})
+PAID_STATUSES = order_services.PAID_STATUSES
 
 
 def _own_order(request, number: str):
@@ -105,8 +106,9 @@ def payment_return(request, number: str):
     context = {
         "order": order,
         "paid": order.status in PAID_STATUSES,
-        "cancelled": order.status == "cancelled",
-        "pending": order.status == "pending_payment",
+        "cancelled": order.status == order_services.STATUS_CANCELLED,
+        "refunded": order.status == order_services.STATUS_REFUNDED,
+        "pending": order.status == order_services.STATUS_PENDING_PAYMENT,
         "declined": request.GET.get("redirect_status") == "failed",
     }
     response = render(request, "payments/return.html", context)

@@ -353,7 +353,7 @@ def test_paid_order_pay_page_goes_to_the_result(stripe_on, product):
 
 
 def test_sandbox_checkout_pays_at_once_and_records_the_payment(product):
-    client, order, response = checkout(product, quantity=2)
+    _client, order, response = checkout(product, quantity=2)
 
     order.refresh_from_db()
     assert response.redirect_chain[-1][0] == "/checkout/thank-you/"
@@ -361,3 +361,13 @@ def test_sandbox_checkout_pays_at_once_and_records_the_payment(product):
     payment = Payment.objects.get(order=order)
     assert (payment.provider, payment.status, payment.amount_fen) == ("sandbox", "succeeded",
                                                                       7980)
+
+
+def test_return_page_of_a_fully_refunded_order_says_so(stripe_on, product):
+    client, order, _ = checkout(product)
+    Order.objects.filter(pk=order.pk).update(status="refunded")
+
+    page = client.get(f"/payments/return/{order.number}/").content.decode()
+
+    assert "款项已全部退回" in page
+    assert "正在确认" not in page

@@ -50,5 +50,8 @@ class SandboxProvider:
     def recent_intents(self, since: datetime) -> Iterable[IntentState]:
         return []
 
+    def recently_refunded(self, since: datetime) -> set[str]:
+        return set()
+
     def parse_webhook(self, payload: bytes, signature: str):
         raise InvalidWebhook("the sandbox sends no webhooks")

@@ -147,6 +147,19 @@ class StripeProvider:
     def recent_intents(self, since: dt.datetime) -> Iterable[IntentState]:
         return _recent_intents(since)
 
+    def recently_refunded(self, since: dt.datetime) -> set[str]:
+        """From the charge.refunded events (one list call, not one per payment)."""
+        params = {"type": "charge.refunded", "created": {"gte": int(since.timestamp())},
+                  "limit": 100}
+        try:
+            events = client().v1.events.list(params=params)
+            return {
+                str(_plain(event)["data"]["object"].get("payment_intent") or "")
+                for event in events.auto_paging_iter()
+            } - {""}
+        except stripe.StripeError as exc:
+            raise ProviderError(str(exc)) from exc
+
     def parse_webhook(self, payload: bytes, signature: str) -> WebhookEvent:
         secret = settings.STRIPE_WEBHOOK_SECRET
         if not secret:

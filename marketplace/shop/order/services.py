@@ -18,6 +18,9 @@ STATUS_PAID = "paid"
 STATUS_CANCELLED = "cancelled"
 STATUS_REFUNDED = "refunded"
 STATUS_PARTIALLY_REFUNDED = "partially_refunded"
+# Money was taken and (at least partly) kept: the order is being or has been fulfilled.
+PAID_STATUSES = frozenset({STATUS_PAID, "processing", "shipped", "completed",
+                           STATUS_PARTIALLY_REFUNDED})
 
 
 @transaction.atomic
