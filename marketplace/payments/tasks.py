@@ -33,8 +33,3 @@ def payments_reconcile() -> dict:
     return {"intents_seen": report.intents_seen, "repaired": report.repaired,
             "refunds_recorded": report.refunds_recorded}
 
-
-@shared_task(name="payments.payment_sync", autoretry_for=(ProviderError,),
-             retry_backoff=True, max_retries=8)
-def payment_sync(reference: str, provider_code: str) -> str:
-    return services.payment_sync(reference=reference, provider_code=provider_code)
