@@ -300,7 +300,8 @@ OSCAR_INITIAL_ORDER_STATUS = "pending_payment"
 OSCAR_INITIAL_LINE_STATUS = "pending_payment"
 OSCAR_ORDER_STATUS_PIPELINE = {
     "pending_payment": ("paid", "cancelled"),
-    "paid": ("processing", "partially_refunded", "refunded", "cancelled"),
+    # A paid order ends by a refund (which returns the money), never by "cancelled".
+    "paid": ("processing", "partially_refunded", "refunded"),
     "processing": ("shipped", "partially_refunded", "refunded"),
     "shipped": ("completed", "partially_refunded", "refunded"),
     "completed": ("partially_refunded", "refunded"),

@@ -208,8 +208,9 @@ def _refund_whole(provider, order, payment: Payment, reason: str) -> str:
 
 # --- Deadlines and reconciliation ----------------------------------------------------------
 
-def order_expire(*, order_id: int) -> str:
-    """Cancel an unpaid order past its deadline, unless its payment succeeded meanwhile."""
+def order_expire(*, order_id: int, reason: str = "") -> str:
+    """Cancel an unpaid order (past its deadline, or by staff) unless its payment succeeded
+    meanwhile: open intents are cancelled at the provider first, then the stock released."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status != order_services.STATUS_PENDING_PAYMENT:
@@ -222,7 +223,7 @@ def order_expire(*, order_id: int) -> str:
             payment.status = Payment.CANCELED
             payment.save(update_fields=["status", "updated_at"])
         order_services.order_cancel_unpaid(
-            order_id=order.pk, reason=_("超过支付时限未付款，订单已取消，库存已释放。")
+            order_id=order.pk, reason=reason or _("超过支付时限未付款，订单已取消，库存已释放。")
         )
         return "cancelled"
 
