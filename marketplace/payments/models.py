@@ -119,6 +119,11 @@ class Refund(models.Model):
     def __str__(self) -> str:
         return f"{self.reference or '-'} ¥{from_fen(self.amount_fen)}"
 
+    @property
+    def amount(self):
+        """The refund in yuan (Decimal), for display."""
+        return from_fen(self.amount_fen)
+
 
 class RefundLine(models.Model):
     """The part of a refund that belongs to one order line (dashboard refunds are per line)."""
@@ -137,3 +142,7 @@ class RefundLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} × {self.quantity}: {from_fen(self.amount_fen)}"
+
+    @property
+    def amount(self):
+        return from_fen(self.amount_fen)

@@ -371,3 +371,13 @@ def test_return_page_of_a_fully_refunded_order_says_so(stripe_on, product):
 
     assert "款项已全部退回" in page
     assert "正在确认" not in page
+
+
+def test_buyers_order_page_shows_the_status_label_and_a_pay_button(stripe_on, product):
+    client, order, _ = checkout(product)
+
+    page = client.get(f"/accounts/orders/{order.number}/").content.decode()
+
+    assert "待付款" in page
+    assert "pending_payment" not in page
+    assert f'href="/payments/pay/{order.number}/"' in page

@@ -21,3 +21,21 @@ STATUS_LABELS = {
 def status_label(code: str) -> str:
     """The label of a status code; an unknown code is shown as it is."""
     return STATUS_LABELS.get(code, code)
+
+
+class _StatusLabelled:
+    """An order whose ``status`` reads as its label; everything else is the order's own."""
+
+    def __init__(self, order):
+        self._order = order
+        self.status_code = order.status
+        self.status = status_label(order.status)
+
+    def __getattr__(self, name):
+        return getattr(self._order, name)
+
+
+@register.filter
+def status_labelled(order):
+    """For templates of Oscar that print ``order.status`` as it is stored."""
+    return _StatusLabelled(order) if order is not None else order
