@@ -12,6 +12,7 @@ import argparse
 import itertools
 import json
 import random
+import re
 import sys
 import time
 from http.cookiejar import Cookie
@@ -19,7 +20,11 @@ from urllib.parse import quote, urlparse
 
 import gevent
 from locust import FastHttpUser, constant, task
+from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
+from locust.exception import StopUser
+
+from tests.payments.stripe_helpers import pay_intent, signed_event
 
 # What each scenario measures: the request name its figures come from, and whether its
 # users are logged in (through a session written by bench.build prepare).
@@ -36,7 +41,14 @@ SCENARIOS = {
     "basket_add_anon": ("basket add", False),
     "basket_add_user": ("basket add", True),
     "checkout_submit_user": ("checkout submit", True),
+    "checkout_stripe_user": ("checkout stripe", True),
 }
+# Rows a scenario's run also yields: row name -> the request name its figures come from.
+# The webhook needs an order paid at Stripe, which only the checkout loop makes, so it is
+# measured inside that loop (one delivery per order) rather than by a run of its own.
+EXTRA_ROWS = {"checkout_stripe_user": {"stripe_webhook": "stripe webhook"}}
+WEBHOOK_PATH = "/payments/webhooks/stripe/"
+CLIENT_SECRET = re.compile(r'data-client-secret="(pi_[A-Za-z0-9]+)_secret_')
 BASKET_POOL = 8  # products each user adds again and again, so baskets stay a realistic size
 
 
@@ -54,6 +66,11 @@ class BenchUser(FastHttpUser):
     wait_time = constant(0)
     scenario = ""
     targets: dict = {}
+    # localstripe's base URL and the server's webhook secret (checkout_stripe_user only).
+    stripe_base = ""
+    webhook_secret = ""
+    # When set, each user stops after this many rounds (the test suite's smoke run).
+    iterations = 0
     _numbers = itertools.count()
 
     def on_start(self) -> None:
@@ -69,6 +86,10 @@ class BenchUser(FastHttpUser):
         if self.scenario.startswith(("basket", "checkout")):
             # A page with a form sets the csrftoken cookie that the POSTs send back.
             self.client.get(self.rng.choice(self.targets["detail_urls"]), name="setup")
+        if self.scenario == "checkout_stripe_user":
+            # Stripe sends webhooks without the buyer's cookies: a session of their own.
+            self.hook = FastHttpSession(self.host, request_event=self.environment.events.request,
+                                        user=self)
 
     @property
     def csrf(self) -> str:
@@ -78,6 +99,9 @@ class BenchUser(FastHttpUser):
     def step(self) -> None:
         getattr(self, self.scenario.rsplit("_", 1)[0] if self.scenario not in ("b0", "b1")
                 else self.scenario)()
+        self.rounds = getattr(self, "rounds", 0) + 1
+        if self.iterations and self.rounds >= self.iterations:
+            raise StopUser
 
     def b0(self) -> None:
         self.client.get("/__bench/b0/", name="b0")
@@ -112,9 +136,8 @@ class BenchUser(FastHttpUser):
     def basket_add(self) -> None:
         self._add("basket add")
 
-    def checkout_submit(self) -> None:
-        """Add, choose the saved address, let Oscar pick the only shipping method, then
-        place the order; only the last request is the scenario's figure."""
+    def _checkout_ready(self) -> None:
+        """Add, choose the saved address, let Oscar pick the only shipping method."""
         self._add("checkout: add")
         self.client.post(
             "/checkout/shipping-address/",
@@ -124,14 +147,78 @@ class BenchUser(FastHttpUser):
         )
         self.client.get("/checkout/shipping-method/", name="checkout: method",
                         allow_redirects=False)
-        with self.client.post(
+
+    def _place_order(self, name: str):
+        return self.client.post(
             "/checkout/preview/",
             data={"csrfmiddlewaretoken": self.csrf, "action": "place_order"},
-            name="checkout submit", allow_redirects=False, catch_response=True,
-        ) as response:
+            name=name, allow_redirects=False, catch_response=True,
+        )
+
+    def checkout_submit(self) -> None:
+        """Prepare the checkout, then place the order; only the last request is the
+        scenario's figure."""
+        self._checkout_ready()
+        with self._place_order("checkout submit") as response:
             location = response.headers.get("Location", "") if response.headers else ""
             if response.status_code != 302 or "thank-you" not in location:
                 response.failure(f"place order answered {response.status_code} {location}")
+
+    def _fire(self, name: str, started: float, error: str | None) -> None:
+        self.environment.events.request.fire(
+            request_type="STEP", name=name, response_length=0, context={},
+            response_time=(time.perf_counter() - started) * 1000,
+            exception=RuntimeError(error) if error else None,
+        )
+
+    def checkout_stripe(self) -> None:
+        """What checkout_submit does, then the payment page the submit redirects to (where
+        the server creates the PaymentIntent at localstripe): "checkout stripe" is submit and
+        page together. Then the buyer's browser pays at localstripe and Stripe's webhook
+        tells the server."""
+        self._checkout_ready()
+        started = time.perf_counter()
+        with self._place_order("checkout stripe: submit") as response:
+            location = response.headers.get("Location", "") if response.headers else ""
+            error = None
+            if response.status_code != 302 or "/payments/pay/" not in location:
+                error = f"place order answered {response.status_code} {location}"
+                response.failure(error)
+        if error:
+            self._fire("checkout stripe", started, error)
+            return
+        with self.client.get(urlparse(location).path, name="checkout stripe: pay page",
+                             catch_response=True) as page:
+            found = CLIENT_SECRET.search(page.text or "") if page.status_code == 200 else None
+            if found is None:
+                error = f"pay page answered {page.status_code} without a client secret"
+                page.failure(error)
+        self._fire("checkout stripe", started, error)
+        if error:
+            return
+        self._pay_and_notify(found.group(1))
+
+    def _pay_and_notify(self, intent_id: str) -> None:
+        started = time.perf_counter()
+        try:
+            intent = pay_intent(self.stripe_base, intent_id)
+            error = None if intent.status == "succeeded" else f"intent is {intent.status}"
+        except Exception as exc:  # any failure is the run's figure, not a crash
+            error, intent = f"{type(exc).__name__}: {exc}", None
+        self._fire("stripe: pay at localstripe", started, error)
+        if error:
+            return
+        body, signature = signed_event(
+            "payment_intent.succeeded", json.loads(json.dumps(intent.to_dict(), default=str)),
+            secret=self.webhook_secret)
+        with self.hook.post(
+            WEBHOOK_PATH, data=body, name="stripe webhook", catch_response=True,
+            headers={"Content-Type": "application/json", "Stripe-Signature": signature},
+        ) as response:
+            outcome = (response.json() or {}).get("outcome") if response.status_code == 200 \
+                else None
+            if outcome != "paid":
+                response.failure(f"webhook answered {response.status_code} {outcome}")
 
 
 def _entry_stats(entry, elapsed: float) -> dict:
@@ -149,17 +236,26 @@ def _entry_stats(entry, elapsed: float) -> dict:
 
 
 def run(*, scenario: str, host: str, targets: dict, users: int, duration: float,
-        warmup: float) -> dict:
+        warmup: float, stripe_base: str = "", webhook_secret: str = "",
+        iterations: int = 0) -> dict:
     BenchUser.scenario = scenario
     BenchUser.targets = targets
     BenchUser.host = host
+    BenchUser.stripe_base = stripe_base
+    BenchUser.webhook_secret = webhook_secret
+    BenchUser.iterations = iterations
     env = Environment(user_classes=[BenchUser], host=host)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=users)
     gevent.sleep(warmup)
     env.stats.reset_all()
     started = time.monotonic()
-    gevent.sleep(duration)
+    if iterations:
+        # Until every user has done its rounds; the duration is then only a deadline.
+        while runner.user_count and time.monotonic() - started < duration:
+            gevent.sleep(0.05)
+    else:
+        gevent.sleep(duration)
     elapsed = time.monotonic() - started
     # Read the figures before stopping: stopping kills requests that are still in flight.
     name = SCENARIOS[scenario][0]
@@ -167,10 +263,15 @@ def run(*, scenario: str, host: str, targets: dict, users: int, duration: float,
     errors = [{"name": e.name, "error": str(e.error)[:300], "count": e.occurrences}
               for e in env.stats.errors.values()]
     runner.quit()
-    main = entries.get(name) or {"requests": 0, "failures": 0, "rps": 0.0, "p50_ms": None,
-                                 "p95_ms": None, "p99_ms": None, "avg_ms": None, "max_ms": None}
+    empty = {"requests": 0, "failures": 0, "rps": 0.0, "p50_ms": None, "p95_ms": None,
+             "p99_ms": None, "avg_ms": None, "max_ms": None}
+    extra = {row: {"scenario": row, "users": users, "duration_s": round(elapsed, 1),
+                   **(entries.get(request) or empty), "all_requests": {},
+                   "errors": [e for e in errors if e["name"] == request][:10]}
+             for row, request in EXTRA_ROWS.get(scenario, {}).items()}
     return {"scenario": scenario, "users": users, "duration_s": round(elapsed, 1),
-            **main, "all_requests": entries, "errors": errors[:10]}
+            **(entries.get(name) or empty), "all_requests": entries, "errors": errors[:10],
+            "extra_rows": extra}
 
 
 def main(argv: list[str]) -> int:
@@ -182,11 +283,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--stripe-base", default="", help="localstripe's URL (Stripe scenario)")
+    parser.add_argument("--webhook-secret", default="", help="the server's webhook secret")
+    parser.add_argument("--iterations", type=int, default=0,
+                        help="stop each user after this many rounds (0: run for --duration)")
     args = parser.parse_args(argv)
     with open(args.targets, encoding="utf-8") as f:
         targets = json.load(f)
     result = run(scenario=args.scenario, host=args.host, targets=targets, users=args.users,
-                 duration=args.duration, warmup=args.warmup)
+                 duration=args.duration, warmup=args.warmup, stripe_base=args.stripe_base,
+                 webhook_secret=args.webhook_secret, iterations=args.iterations)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f, ensure_ascii=False)
     return 0

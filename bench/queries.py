@@ -33,6 +33,12 @@ Order = get_model("order", "Order")
 REPEATS = 5
 
 
+def _has_intent(order) -> bool:
+    from marketplace.payments.models import Payment  # project only: vanilla has no payments
+
+    return Payment.objects.filter(order=order, reference__startswith="pi_").exists()
+
+
 def _basket_units() -> int:
     return BasketLine.objects.aggregate(n=Sum("quantity"))["n"] or 0
 
@@ -69,14 +75,51 @@ class Replay:
                                         HTTP_REFERER="/basket/"),
                     lambda: _basket_units() == before + 1)
         if kind == "checkout_submit":
-            client.post(f"/basket/add/{product}/", {"quantity": 1}, HTTP_REFERER="/basket/")
-            client.post("/checkout/shipping-address/",
-                        {"address_id": self.address_id, "action": "ship_to"})
-            client.get("/checkout/shipping-method/")
+            self.checkout_ready(client, product)
             before = Order.objects.count()
             return (lambda: client.post("/checkout/preview/", {"action": "place_order"}),
                     lambda: Order.objects.count() == before + 1)
+        if kind == "checkout_stripe":
+            # As the load measures it: the submit and the payment page it redirects to.
+            self.checkout_ready(client, product)
+            before = Order.objects.count()
+
+            def submit_and_pay_page():
+                submitted = client.post("/checkout/preview/", {"action": "place_order"})
+                if submitted.status_code != 302:
+                    return submitted
+                return client.get(submitted["Location"])
+
+            return submit_and_pay_page, lambda: (
+                Order.objects.count() == before + 1
+                and _has_intent(Order.objects.order_by("-pk").first()))
+        if scenario == "stripe_webhook":
+            # A buyer orders and pays at localstripe; Stripe's (cookie-less) POST is measured.
+            from marketplace.payments.models import Payment
+            from tests.payments.stripe_helpers import WEBHOOK_PATH, pay_intent, signed_event
+
+            buyer = self.client(logged_in=True)
+            self.checkout_ready(buyer, product)
+            buyer.get(buyer.post("/checkout/preview/", {"action": "place_order"})["Location"])
+            order = Order.objects.order_by("-pk").first()
+            payment = Payment.objects.get(order=order)
+            intent = pay_intent(settings.STRIPE_API_BASE, payment.reference)
+            body, signature = signed_event(
+                "payment_intent.succeeded",
+                json.loads(json.dumps(intent.to_dict(), default=str)),
+                secret=settings.STRIPE_WEBHOOK_SECRET)
+            return (lambda: client.generic("POST", WEBHOOK_PATH, body,
+                                           content_type="application/json",
+                                           HTTP_STRIPE_SIGNATURE=signature),
+                    lambda: Order.objects.get(pk=order.pk).status == "paid")
         raise ValueError(scenario)
+
+    def checkout_ready(self, client: Client, product: int) -> None:
+        """Basket, saved address and shipping method: what precedes placing an order."""
+        client.post(f"/basket/add/{product}/", {"quantity": 1}, HTTP_REFERER="/basket/")
+        client.post("/checkout/shipping-address/",
+                    {"address_id": self.address_id, "action": "ship_to"})
+        client.get("/checkout/shipping-method/")
 
     def measure(self, client: Client, scenario: str) -> dict:
         send, check = self.prepare(client, scenario)

@@ -24,6 +24,8 @@ from urllib.parse import urlparse
 
 import psutil
 
+from tests.payments.stripe_helpers import start_localstripe
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 PY = sys.executable
@@ -33,7 +35,13 @@ WHOOSH = "whoosh==2.7.4"
 PROJECT_SCENARIOS = [
     "home_anon", "home_user", "listing_anon", "listing_user", "detail_anon", "detail_user",
     "search_anon", "basket_add_anon", "basket_add_user", "checkout_submit_user",
+    "checkout_stripe_user",
 ]
+# Run on a second project server that pays through Stripe (localstripe); the run of
+# checkout_stripe_user also yields the stripe_webhook row (bench.load.EXTRA_ROWS).
+STRIPE_SCENARIOS = {"checkout_stripe_user": ["stripe_webhook"]}
+STRIPE_ENV = {"STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
+              "STRIPE_WEBHOOK_SECRET": "whsec_bench"}
 VANILLA_SCENARIOS = ["listing_anon", "detail_anon", "basket_add_anon"]
 # Targets to report, never to assert: minimum share of B0's requests/s, minimum multiple of
 # vanilla Oscar's, and for every page p95 under P95_MS with no errors.
@@ -71,7 +79,10 @@ class Config:
 
 def env_for(cfg: Config, target: str) -> dict[str, str]:
     """The environment of every process of one target (server, builder, worker, replay)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    # Payment settings too: a Stripe key in the shell would turn the sandbox checkout
+    # scenario into a Stripe one; only the Stripe server gets them (stripe_env).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "CELERY_", "STRIPE_", "PAYMENT_PROVIDER"))}
     env.update({
         "PYTHONPATH": str(ROOT),
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
@@ -97,6 +108,12 @@ def env_for(cfg: Config, target: str) -> dict[str, str]:
     else:
         env["DJANGO_SETTINGS_MODULE"] = "bench.settings_b0"
     return env
+
+
+def stripe_env(cfg: Config, api_base: str) -> dict[str, str]:
+    """The project's environment with Stripe as the provider, talking to localstripe."""
+    return {**env_for(cfg, "project"), **STRIPE_ENV, "STRIPE_API_BASE": api_base,
+            "STRIPE_JS_URL": f"{api_base}/js.stripe.com/v3/"}
 
 
 def say(msg: str = "") -> None:
@@ -238,20 +255,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn(procs: Processes, cfg: Config, name: str, target: str) -> str:
+def gunicorn(procs: Processes, cfg: Config, name: str, target: str,
+             env: dict[str, str] | None = None) -> str:
     port = free_port()
     procs.start(name, [
         str(Path(PY).parent / "gunicorn"),
         "marketplace.wsgi:application" if target == "project" else "bench.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(cfg.workers),
         "--worker-class", cfg.worker_class, "--timeout", "60", "--log-level", "warning",
-        "--no-control-socket",  # three servers would fight over ~/.gunicorn/gunicorn.ctl
-    ], env_for(cfg, target))
+        "--no-control-socket",  # several servers would fight over ~/.gunicorn/gunicorn.ctl
+    ], env or env_for(cfg, target))
     return f"http://127.0.0.1:{port}"
 
 
 # A cheap URL per server: it answers fast only once the server's queue is empty.
-LIGHT_PATH = {"b0": "/__bench/b0/", "project": "/__bench/b1/",
+LIGHT_PATH = {"b0": "/__bench/b0/", "project": "/__bench/b1/", "project_stripe": "/__bench/b1/",
               "vanilla": "/static/oscar/css/styles.css"}
 
 
@@ -307,14 +325,18 @@ def peak_rss(proc: subprocess.Popen) -> list[dict]:
 # --- Scenarios -------------------------------------------------------------------------
 
 
-def load(cfg: Config, scenario: str, host: str, targets: Path, label: str) -> dict:
+def load(cfg: Config, scenario: str, host: str, targets: Path, label: str,
+         stripe_base: str = "") -> dict:
     out = VAR / "tmp" / f"{label}-{scenario}.json"
+    extra = ["--stripe-base", stripe_base,
+             "--webhook-secret", STRIPE_ENV["STRIPE_WEBHOOK_SECRET"]] if stripe_base else []
     sh([PY, "-m", "bench.load", "--scenario", scenario, "--host", host, "--targets",
         str(targets), "--users", str(cfg.users), "--duration", str(cfg.duration),
-        "--warmup", str(cfg.warmup), "--out", str(out)], env_for(cfg, "b0"))
+        "--warmup", str(cfg.warmup), "--out", str(out), *extra], env_for(cfg, "b0"))
     result = json.loads(out.read_text())
-    say(f"  {label:8} {scenario:22} {result['rps']:8.1f} req/s  p95 {result['p95_ms']} ms"
-        f"  errors {result['failures']}")
+    for row in (result, *result.get("extra_rows", {}).values()):
+        say(f"  {label:8} {row['scenario']:22} {row['rps']:8.1f} req/s  p95 {row['p95_ms']} ms"
+            f"  errors {row['failures']}")
     return result
 
 
@@ -440,6 +462,8 @@ def main() -> int:
 
     procs = Processes()
     results: dict[str, dict] = {}
+    localstripe: subprocess.Popen | None = None
+    stripe_base = ""
     try:
         hosts = {"b0": gunicorn(procs, cfg, "b0", "b0"),
                  "project": gunicorn(procs, cfg, "project", "project"),
@@ -454,36 +478,45 @@ def main() -> int:
             f"{hosts['project']}, vanilla {hosts['vanilla']}")
         say("Load:")
         plan = [("b0", "b0", "b0"), ("project", "b1", "project"),
-                *(("project", s, "project") for s in PROJECT_SCENARIOS),
+                *(("project", s, "project_stripe" if s in STRIPE_SCENARIOS else "project")
+                  for s in PROJECT_SCENARIOS),
                 *(("vanilla", s, "vanilla") for s in VANILLA_SCENARIOS)]
         for label, scenario, server in plan:
-            if cfg.only and scenario not in ("b0", "b1") and scenario not in cfg.only:
+            if cfg.only and scenario not in ("b0", "b1") and not (
+                    {scenario, *STRIPE_SCENARIOS.get(scenario, [])} & set(cfg.only)):
                 continue
-            results[f"{label}:{scenario}"] = load(cfg, scenario, hosts[server],
-                                                  targets.get(label, targets["project"]), label)
+            if server == "project_stripe" and server not in hosts:
+                # Started only now, so the other scenarios run beside the same servers as
+                # before this one existed.
+                localstripe, stripe_base = start_localstripe(VAR / "logs" / "localstripe.log")
+                hosts[server] = gunicorn(procs, cfg, server, "project",
+                                         stripe_env(cfg, stripe_base))
+                wait_ready(hosts[server], "/__bench/b1/", procs.procs[server])
+                say(f"           (Stripe: project server {hosts[server]}, localstripe "
+                    f"{stripe_base})")
+            result = load(cfg, scenario, hosts[server], targets.get(label, targets["project"]),
+                          label, stripe_base if server == "project_stripe" else "")
+            results[f"{label}:{scenario}"] = result
+            for row, extra in result.pop("extra_rows", {}).items():
+                results[f"{label}:{row}"] = extra
             waited = drain(hosts[server], LIGHT_PATH[server])
             if waited > 1:
                 say(f"           (waited {waited:.0f} s for the server to finish queued requests)")
-        memory = {"project_web": peak_rss(procs.procs["project"]),
-                  "vanilla_web": peak_rss(procs.procs["vanilla"]),
-                  "b0_web": peak_rss(procs.procs["b0"]),
-                  "celery": peak_rss(procs.procs["celery"])}
-    finally:
+        memory = {name: peak_rss(procs.procs[proc]) for name, proc in (
+            ("project_web", "project"), ("vanilla_web", "vanilla"), ("b0_web", "b0"),
+            ("celery", "celery"), ("stripe_web", "project_stripe")) if proc in procs.procs}
+        if localstripe is not None:
+            memory["localstripe"] = peak_rss(localstripe)
         procs.stop_all()
 
-    say("Queries per request (replayed in-process, see README):")
-    queries = {}
-    # The project also once with its anonymous page cache off: what a cache miss costs.
-    for label, server, extra in (("project", "project", {}), ("vanilla", "vanilla", {}),
-                                 ("project_uncached", "project", {"PAGE_CACHE_SECONDS": "0"})):
-        wanted = [k.split(":", 1)[1] for k in results if k.startswith(server + ":")]
-        if not wanted:
-            continue
-        out = VAR / "tmp" / f"queries-{label}.json"
-        # Captured: checkout's confirmation e-mails go to the console backend's stdout.
-        sh([PY, "-m", "bench.queries", "--targets", str(targets[server]), "--out", str(out),
-            *wanted], {**env_for(cfg, server), **extra}, capture=True)
-        queries[label] = json.loads(out.read_text())["counts"]
+        say("Queries per request (replayed in-process, see README):")
+        queries = replay_all(cfg, results, targets, stripe_base)
+    finally:
+        procs.stop_all()
+        if localstripe is not None:
+            # Not in its own process group (start_localstripe runs it in ours): end it alone.
+            localstripe.terminate()
+            localstripe.wait(timeout=15)
 
     report = assemble(cfg, data, results, queries, memory)
     report["elapsed_s"] = round(time.monotonic() - started)
@@ -497,6 +530,35 @@ def main() -> int:
     say(f"Results: {path.relative_to(ROOT)} (and var/bench/latest.json), "
         f"{report['elapsed_s']} s in all")
     return 0
+
+
+def replay_all(cfg: Config, results: dict, targets: dict[str, Path],
+               stripe_base: str) -> dict:
+    """Replay every measured scenario in-process (bench.queries), grouped by the settings it
+    needs; the Stripe rows run against the localstripe of the load, still up."""
+    stripe_rows = {s for k, v in STRIPE_SCENARIOS.items() for s in (k, *v)}
+    measured = [k.split(":", 1) for k in results]
+    plain = [s for label, s in measured if label == "project" and s not in stripe_rows]
+    groups = [
+        ("project", "project", {}, plain),
+        ("vanilla", "vanilla", {}, [s for label, s in measured if label == "vanilla"]),
+        # The project also once with its anonymous page cache off: what a cache miss costs.
+        ("project_uncached", "project", {"PAGE_CACHE_SECONDS": "0"}, plain),
+        ("project_stripe", "project", stripe_env(cfg, stripe_base) if stripe_base else {},
+         [s for label, s in measured if label == "project" and s in stripe_rows]),
+    ]
+    queries: dict[str, dict] = {}
+    for label, server, extra, wanted in groups:
+        if not wanted:
+            continue
+        out = VAR / "tmp" / f"queries-{label}.json"
+        # Captured: checkout's confirmation e-mails go to the console backend's stdout.
+        sh([PY, "-m", "bench.queries", "--targets", str(targets[server]), "--out", str(out),
+            *wanted], {**env_for(cfg, server), **extra}, capture=True)
+        queries[label] = json.loads(out.read_text())["counts"]
+    # One table: the Stripe rows' counts sit with the project's (they have no cache miss).
+    queries.setdefault("project", {}).update(queries.pop("project_stripe", {}))
+    return queries
 
 
 def assemble(cfg: Config, data: dict, results: dict, queries: dict, memory: dict) -> dict:

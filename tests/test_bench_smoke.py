@@ -1,18 +1,34 @@
-"""Keeps bench/ from rotting: spec sizes and determinism, settings shapes, target wording.
+"""Keeps bench/ from rotting: spec sizes and determinism, settings shapes, target wording,
+and the Stripe checkout scenario's requests (load and replay) against localstripe.
 
 No timings are asserted here; `make bench` measures, it never passes or fails.
 """
 
 import importlib
+import json
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import resolve
+from oscar.core.loading import get_model
 
 from bench import spec as benchspec
 from bench.run import check_targets
 from bench.views import constant
+from marketplace.payments.models import Payment
 from marketplace.validators import validate_uscc
+from tests import factories
+from tests.payments import stripe_helpers
+from tests.reliability.helpers import saved_address
+
+ROOT = Path(__file__).resolve().parent.parent
+# localstripe's fixtures, as tests/payments/conftest.py offers them to the payments tests.
+localstripe = stripe_helpers.localstripe
+stripe_on = stripe_helpers.stripe_on
+Order = get_model("order", "Order")
 
 TINY = benchspec.Sizes(cooperatives=3, products=50, variant_every=10, children_per_parent=2,
                        buyers=5, orders=20, order_lines=45, max_lines_per_order=4)
@@ -90,3 +106,71 @@ def test_b1_baseline_sits_in_front_of_the_project_urls():
 )
 def test_targets_say_met_or_missed_and_by_how_much(row, vanilla_rps, expected):
     assert check_targets(row, 1000.0, vanilla_rps) == expected
+
+
+# --- The Stripe checkout scenario: its request sequence, cheaply -----------------------------
+
+
+@pytest.fixture
+def stripe_buyer(base_data_tx, stripe_on, coop_a):
+    """A buyer with a saved address, and a product with stock for every order of a run."""
+    product = factories.product(coop_a, title="妙高红米 5kg", price="39.90", stock=10_000)
+    user = factories.user(email="bench-stripe@example.com")
+    return product, user, saved_address(user)
+
+
+def test_stripe_scenario_orders_pays_and_notifies_without_errors(
+        stripe_buyer, stripe_on, live_server, tmp_path):
+    # given one logged-in buyer as bench.build prepare writes them, against a live server
+    # paying through localstripe
+    product, user, address = stripe_buyer
+    client = Client()
+    client.force_login(user)
+    targets = {"buyers": [{"email": user.email, "address_id": address.pk,
+                           "session": client.cookies["sessionid"].value}],
+               "addable_ids": [product.pk] * 8, "detail_urls": [product.get_absolute_url()]}
+    (tmp_path / "targets.json").write_text(json.dumps(targets))
+    # The bench's address form: cookie jars never match a cookie set for "localhost".
+    host = live_server.url.replace("localhost", "127.0.0.1")
+
+    # when the load generator runs two rounds of the Stripe scenario (in its own process:
+    # locust patches the standard library for gevent when imported)
+    subprocess.run(
+        [sys.executable, "-m", "bench.load", "--scenario", "checkout_stripe_user",
+         "--host", host, "--targets", str(tmp_path / "targets.json"),
+         "--users", "1", "--iterations", "2", "--duration", "90", "--warmup", "0",
+         "--stripe-base", stripe_on, "--webhook-secret", stripe_helpers.WEBHOOK_SECRET,
+         "--out", str(tmp_path / "out.json")],
+        cwd=ROOT, check=True, timeout=120, capture_output=True,
+    )
+
+    # then orders were placed, their payment pages made intents, and webhooks paid them
+    result = json.loads((tmp_path / "out.json").read_text())
+    webhook = result["extra_rows"]["stripe_webhook"]
+    assert result["errors"] == []
+    assert (result["requests"], result["failures"]) == (2, 0)
+    assert (webhook["requests"], webhook["failures"]) == (2, 0)
+    assert {"checkout stripe: submit", "checkout stripe: pay page",
+            "stripe: pay at localstripe"} <= set(result["all_requests"])
+    paid = Order.objects.filter(user=user, status="paid")
+    assert paid.count() == 2
+    assert all(Payment.objects.get(order=o).reference.startswith("pi_") for o in paid)
+
+
+@pytest.mark.parametrize("scenario", ["checkout_stripe_user", "stripe_webhook"])
+def test_stripe_replay_does_what_a_buyer_expects(stripe_buyer, scenario, settings):
+    # given the replay's targets for the one buyer
+    from bench.queries import Replay
+
+    product, user, address = stripe_buyer
+    replay = Replay({"buyers": [{"email": user.email, "address_id": address.pk}],
+                     "addable_ids": [product.pk] * 4, "category_url": "/",
+                     "detail_urls": [product.get_absolute_url()] * 2})
+
+    # when one request of the scenario is replayed and counted
+    measured = replay.measure(replay.client(logged_in=scenario.endswith("_user")), scenario)
+
+    # then it answered and did its job (an intent at localstripe, or the order paid)
+    assert measured["status"] == 200
+    assert measured["verified"] is True
+    assert measured["queries"] > 0
