@@ -35,9 +35,13 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
+from marketplace.payments.models import Payment, Refund
+from marketplace.payments.services import payment_start
 from tests import factories
 from tests.dashboard.builders import order_with_lines, stockrecord
 from tests.dashboard.test_cooperative_scoping import FOREIGN_URLS
+from tests.payments import stripe_helpers
+from tests.payments.stripe_helpers import stripe_client
 from tests.reliability.helpers import saved_address
 
 Basket = get_model("basket", "Basket")
@@ -119,6 +123,32 @@ class World:
     @cached_property
     def order_b(self):
         return order_with_lines(user=self.buyer_a, stockrecords=[stockrecord(self.product_b)])
+
+    @cached_property
+    def pending_order(self):
+        """Buyer A's order awaiting payment: opening its pay page (sandbox) pays it."""
+        return order_with_lines(user=self.buyer_a, stockrecords=[stockrecord(self.product_a)],
+                                status="pending_payment")
+
+    @cached_property
+    def paid_order_b(self):
+        """Buyer A's order of cooperative B's goods, paid through the sandbox provider, so a
+        refund has a Payment to go back through."""
+        order = order_with_lines(user=self.buyer_a, stockrecords=[stockrecord(self.product_b)],
+                                 quantity=2, status="pending_payment")
+        payment_start(order_id=order.pk)
+        order.refresh_from_db()
+        assert order.status == "paid", order.status
+        return order
+
+    @cached_property
+    def paid_mixed_order(self):
+        """Buyer A's paid order (sandbox) with a line from each cooperative."""
+        order = order_with_lines(user=self.buyer_a, status="pending_payment", stockrecords=[
+            stockrecord(self.product_a), stockrecord(self.product_b)])
+        payment_start(order_id=order.pk)
+        order.refresh_from_db()
+        return order
 
     @cached_property
     def guest_order(self):
@@ -302,8 +332,30 @@ _OWN_ONLY_BULK = {"buyer_b": 302, "staff_a": 302, "staff_b": 302, "admin": 302}
 _NOTES_STAFF_ONLY = {"staff_b": 404}
 
 number = lambda w: w.order.number  # noqa: E731
+pending_number = lambda w: w.pending_order.number  # noqa: E731
 address_pk = lambda w: w.address.pk  # noqa: E731
 wishlist_key = lambda w: w.wishlist.key  # noqa: E731
+
+
+def _payment_state(w):
+    order = type(w.pending_order).objects.get(pk=w.pending_order.pk)
+    return order.status, Payment.objects.filter(order=order).count()
+
+
+def _refund_state(w):
+    order = type(w.paid_order_b).objects.get(pk=w.paid_order_b.pk)
+    return order.status, Refund.objects.filter(order=order).count()
+
+
+def _refund_form(w):
+    """A full refund of the order's one line, as the refund page's form posts it."""
+    line = w.paid_order_b.lines.get()
+    return {"reason": "矩阵退款", f"qty_{line.pk}": str(line.quantity),
+            f"amount_{line.pk}": str(line.line_price_incl_tax)}
+
+
+# Buyers never reach the refund page (no dashboard access): 404, like a missing order.
+_REFUND_BUYERS = {"buyer_a": 404, "buyer_b": 404}
 
 CASES: dict[str, Case] = {
     # customer account (Oscar's customer app)
@@ -421,6 +473,15 @@ CASES: dict[str, Case] = {
         "checkout:user-address-delete", pk=address_pk)),
     "checkout-address-delete-post": Case("account", _post(
         "checkout:user-address-delete", pk=address_pk), state=_exists(UserAddress, "address")),
+    # payments (sandbox provider): only the buyer's own order; another buyer's, a
+    # cooperative's or even an admin's request for it is a 404, and refusing it must not
+    # start a payment (the owner's GET pays the sandbox order at once)
+    "payment-pay": Case("account", _get("payments:pay", number=pending_number),
+                        state=_payment_state, changes=True),
+    "payment-return": Case("account", _get("payments:return", number=pending_number),
+                           state=_payment_state),
+    "payment-status": Case("account", _get("payments:status", number=pending_number),
+                           state=_payment_state),
 
     # --- dashboard: cooperative-level objects of cooperative B ---------------------------
     "order-note-get": Case("partner", _get("dashboard:order-detail-note",
@@ -432,6 +493,14 @@ CASES: dict[str, Case] = {
         number=lambda w: w.order_b.number, note_id=lambda w: w.note.pk),
         # B's staff get the fork's "only platform staff" message and a redirect
         state=_field("note", "message"), expect={"staff_b": 302}),
+    # Refunds of cooperative B's order: B's staff and platform staff; A's staff have no line
+    # in it (404). Refused: no Refund row, order status as it was.
+    "refund-get": Case("partner", _get("payments-dashboard:refund",
+                                       order_number=lambda w: w.paid_order_b.number),
+                       expect=_REFUND_BUYERS),
+    "refund-post": Case("partner", _post("payments-dashboard:refund", _refund_form,
+                                         order_number=lambda w: w.paid_order_b.number),
+                        state=_refund_state, changes=True, expect=_REFUND_BUYERS),
     "product-create-child": Case("platform", _get("dashboard:catalogue-product-create-child",
                                                   parent_pk=lambda w: w.product_b.pk)),
 
@@ -671,6 +740,71 @@ def test_matrix(db, case_name):
                                 f"the refusal check proves nothing")
             break  # the object is changed or gone now; later allowed roles would see that
     assert not failures, "\n".join(failures)
+
+
+# --- payments through Stripe ------------------------------------------------------------
+# localstripe's fixtures (tests/payments/conftest.py offers them to tests/payments/ only)
+localstripe = stripe_helpers.localstripe
+stripe_on = stripe_helpers.stripe_on
+
+
+def test_refused_pay_page_creates_no_stripe_intent(db, stripe_on):
+    """With Stripe the pay page creates a PaymentIntent: a refused role must not make one
+    for someone else's order (it would also bind the order's attempt to the wrong session)."""
+    # given buyer A's order awaiting payment, Stripe on (localstripe)
+    world = World()
+    order = world.pending_order
+    url = reverse("payments:pay", kwargs={"number": order.number})
+    # when every other role opens its pay page
+    answers = {role: _client_for(world, role).get(url) for role in ROLES if role != "buyer_a"}
+    # then each is refused, and neither our records nor Stripe hold a payment for it
+    assert {r: a.status_code for r, a in answers.items()} == {
+        "anonymous": 302, "buyer_b": 404, "staff_a": 404, "staff_b": 404, "admin": 404}
+    assert answers["anonymous"]["Location"].startswith("/accounts/login/")
+    assert not Payment.objects.filter(order=order).exists()
+    intents = stripe_client(stripe_on).v1.payment_intents.list(params={"limit": 100})
+    assert not [i for i in intents.data if i.metadata.get("order_number") == order.number]
+    # while buyer A gets the Stripe page with a client secret for the order
+    page = _client_for(world, "buyer_a").get(url)
+    assert page.status_code == 200
+    intent = stripe_client(stripe_on).v1.payment_intents.retrieve(
+        Payment.objects.get(order=order).reference)
+    assert intent.metadata["order_number"] == order.number
+    assert f'data-client-secret="{intent.client_secret}"' in page.content.decode()
+
+
+# --- refunds of an order shared by two cooperatives -------------------------------------
+
+def test_cooperative_refunds_only_its_own_line_of_a_shared_order(db):
+    # given a paid order with a line of cooperative A and one of B; A's staff signed in
+    world = World()
+    order = world.paid_mixed_order
+    line_a = order.lines.get(partner=world.coop_a.partner)
+    line_b = order.lines.get(partner=world.coop_b.partner)
+    client = _client_for(world, "staff_a")
+    url = reverse("payments-dashboard:refund", kwargs={"order_number": order.number})
+    # when A's staff open the refund page, then only A's line is offered
+    page = client.get(url)
+    assert page.status_code == 200
+    assert line_a.title in page.content.decode()
+    assert line_b.title not in page.content.decode()
+    # when they post a refund of B's line (a tampered form), then it is refused with a
+    # reason, and no money moves
+    refused = client.post(url, {"reason": "越权", f"qty_{line_b.pk}": "1",
+                                f"amount_{line_b.pk}": "1.00"})
+    assert refused.status_code in (200, 400)
+    assert refused.context["form"].errors
+    assert not Refund.objects.filter(order=order).exists()
+    order.refresh_from_db()
+    assert order.status == "paid"
+    # when they refund their own line, then only that line is refunded
+    done = client.post(url, {"reason": "坏了", f"qty_{line_a.pk}": "1",
+                             f"amount_{line_a.pk}": str(line_a.line_price_incl_tax)})
+    assert done.status_code == 302
+    refund = Refund.objects.get(order=order)
+    assert list(refund.lines.values_list("line_id", flat=True)) == [line_a.pk]
+    order.refresh_from_db()
+    assert order.status == "partially_refunded"
 
 
 # --- checkout thank-you ------------------------------------------------------------------

@@ -10,21 +10,28 @@ examples. Run on SQLite and on PostgreSQL (DATABASE_URL), where NUL bytes matter
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
 from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from oscar.core.loading import get_model
 
 from marketplace.cooperatives.services import cooperative_staff_add
+from marketplace.payments.models import ProviderEvent, Refund
+from marketplace.payments.services import payment_start
 from tests import factories
-from tests.dashboard.builders import stockrecord
+from tests.dashboard.builders import order_with_lines, stockrecord
 
 BasketLine = get_model("basket", "Line")
 ProductAlert = get_model("customer", "ProductAlert")
@@ -419,3 +426,140 @@ def test_stock_beyond_the_integer_column_is_a_form_error(coop_staff, product):
     assert "库存数量太大。" in response.content.decode()
     sr.refresh_from_db()
     assert sr.num_in_stock == 50
+
+
+# --- payments -----------------------------------------------------------------------------
+
+WEBHOOK = "/payments/webhooks/stripe/"
+STRIPE_CONFIGURED = {"STRIPE_SECRET_KEY": "sk_test_hostile",
+                     "STRIPE_WEBHOOK_SECRET": "whsec_test_hostile"}
+STRIPE_OFF = {"STRIPE_SECRET_KEY": "", "STRIPE_WEBHOOK_SECRET": ""}
+# Signature headers shaped like Stripe's (t=…,v1=…) as well as anything at all.
+_signature = st.one_of(
+    value.map(lambda v: v if isinstance(v, str) else ",".join(v)),
+    st.builds(lambda t, mac: f"t={t},v1={mac}", st.integers(-(10**12), 10**12),
+              st.from_regex(r"[0-9a-f]{0,64}", fullmatch=True)),
+)
+_body = st.one_of(
+    st.binary(max_size=2000),
+    value.map(lambda v: (v if isinstance(v, str) else repr(v)).encode()),
+    # well-formed events, but unsigned: the signature check must refuse them all the same
+    st.builds(lambda t, i: json.dumps({"id": i, "object": "event", "type": t, "data": {
+        "object": {"id": "pi_x", "object": "payment_intent"}}}).encode(),
+        st.sampled_from(["payment_intent.succeeded", "charge.refunded", None, 1, []]),
+        st.sampled_from(["evt_1", "", None, {}, "e" * 500])),
+)
+
+
+@HOSTILE_SETTINGS
+@given(body=_body, signature=_signature, configured=st.booleans())
+def test_stripe_webhook_with_random_body_and_signature(db, body, signature, configured):
+    # A 404 when Stripe is not configured, a 400 for any body without Stripe's signature.
+    with isolated(), override_settings(**(STRIPE_CONFIGURED if configured else STRIPE_OFF)):
+        response = client_for().generic("POST", WEBHOOK, body,
+                                        content_type="application/json",
+                                        HTTP_STRIPE_SIGNATURE=signature)
+        assert response.status_code == (400 if configured else 404), response.content
+        assert not ProviderEvent.objects.exists()
+
+
+def _signed(event_id, event_type, obj) -> tuple[bytes, str]:
+    """A body signed with the configured webhook secret, as only Stripe can sign one."""
+    timestamp = int(time.time())
+    body = json.dumps({"id": event_id, "object": "event", "type": event_type,
+                       "created": timestamp, "data": {"object": obj}}).encode()
+    mac = hmac.new(STRIPE_CONFIGURED["STRIPE_WEBHOOK_SECRET"].encode(),
+                   f"{timestamp}.".encode() + body, hashlib.sha256)
+    return body, f"t={timestamp},v1={mac.hexdigest()}"
+
+
+_NULL_FIELD_500 = pytest.mark.xfail(strict=True, reason=(
+    "signed event with a null field: marketplace/payments/providers/stripe.py parse_webhook "
+    "passes None on, then services.webhook_receive fails (None[:64] TypeError, or NOT NULL "
+    "IntegrityError re-raised) -> 500 instead of 400; only a holder of the webhook secret "
+    "can send it"))
+ON_POSTGRES = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
+_POSTGRES_500 = pytest.mark.xfail(ON_POSTGRES, strict=True, reason=(
+    "PostgreSQL only: services.webhook_receive stores event.id untruncated in "
+    "ProviderEvent.event_id (varchar 128) and object_id with its NUL byte -> DataError -> "
+    "500 instead of 400 (SQLite stores both)"))
+CHARGE = {"id": "ch_hostile", "object": "charge"}  # no payment_intent: handled as "ignored"
+
+
+@pytest.mark.parametrize(("event_id", "event_type", "obj"), [
+    pytest.param("evt_ok", "charge.updated", CHARGE, id="well-formed"),
+    pytest.param("evt_list", ["x"], CHARGE, id="type-list"),
+    pytest.param("evt_nul", "charge.updated", {"id": "a\x00b", "object": "charge"},
+                 id="nul-in-object-id", marks=_POSTGRES_500),
+    pytest.param("evt_str", "charge.updated", "not an object", id="object-is-string"),
+    pytest.param("evt_pi", "charge.updated", {**CHARGE, "payment_intent": ["x"]},
+                 id="payment-intent-list"),
+    pytest.param("e" * 500, "charge.updated", CHARGE, id="id-500-chars", marks=_POSTGRES_500),
+    pytest.param("evt_long_type", "t" * 500, {"id": "c" * 500, "object": "charge"},
+                 id="type-and-object-id-500-chars"),
+    pytest.param(None, "charge.updated", CHARGE, id="id-null", marks=_NULL_FIELD_500),
+    pytest.param("evt_nt", None, CHARGE, id="type-null", marks=_NULL_FIELD_500),
+    pytest.param("evt_no", "charge.updated", {"id": None, "object": "charge"},
+                 id="object-id-null", marks=_NULL_FIELD_500),
+])
+def test_signed_webhook_with_odd_fields_is_stored_once_or_refused(db, event_id, event_type,
+                                                                   obj):
+    # given an event that passes the signature check but carries odd values
+    body, signature = _signed(event_id, event_type, obj)
+    # when it is delivered twice
+    with override_settings(**STRIPE_CONFIGURED):
+        client = Client(raise_request_exception=False)
+        answers = [client.generic("POST", WEBHOOK, body, content_type="application/json",
+                                  HTTP_STRIPE_SIGNATURE=signature) for _ in range(2)]
+    # then it is refused (400) or handled once, never a server error
+    statuses = [a.status_code for a in answers]
+    assert statuses in ([400, 400], [200, 200]), statuses
+    assert ProviderEvent.objects.count() == (1 if statuses[0] == 200 else 0)
+
+
+@pytest.fixture
+def paid_order(shopper, product):
+    """The shopper's order of two units of cooperative A's product, paid (sandbox)."""
+    order = order_with_lines(user=shopper, stockrecords=[stockrecord(product)], quantity=2,
+                             status="pending_payment")
+    payment_start(order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == "paid"
+    return order
+
+
+@HOSTILE_SETTINGS
+@given(quantity=value, amount=value, reason=value)
+@example(quantity="1", amount="", reason="坏了一袋")  # the refund itself: the 302 branch runs
+def test_refund_form(coop_staff, paid_order, quantity, amount, reason):
+    line = paid_order.lines.get()
+    url = reverse("payments-dashboard:refund", kwargs={"order_number": paid_order.number})
+    with isolated():
+        response = client_for(coop_staff).post(url, {
+            f"qty_{line.pk}": quantity, f"amount_{line.pk}": amount, "reason": reason})
+        assert_answered(response)
+        refunds = list(Refund.objects.filter(order=paid_order))
+        paid_order.refresh_from_db()
+        if response.status_code == 302:  # refunded: within what the line cost
+            assert len(refunds) == 1
+            assert 0 < refunds[0].amount_fen <= 7980
+            assert paid_order.status in ("refunded", "partially_refunded")
+        else:  # the form again, saying why; no money moved
+            assert response.status_code in (200, 400)
+            assert response.context["form"].errors
+            assert not refunds
+            assert paid_order.status == "paid"
+
+
+def test_every_hostile_value_in_the_refund_form(coop_staff, paid_order):
+    line = paid_order.lines.get()
+    url = reverse("payments-dashboard:refund", kwargs={"order_number": paid_order.number})
+    failures = []
+    for v in SWEEP_VALUES:
+        with isolated():
+            response = client_for(coop_staff).post(url, {
+                f"qty_{line.pk}": v, f"amount_{line.pk}": v, "reason": v})
+            refunded = Refund.objects.filter(order=paid_order).exists()
+            if response.status_code >= 500 or (response.status_code != 302 and refunded):
+                failures.append(f"{v!r:.40}: {response.status_code}, refund row: {refunded}")
+    assert not failures, failures

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
+from marketplace.payments.models import ProviderEvent
 from tests import factories
 from tests.test_deployment import run_python
 
@@ -106,7 +107,13 @@ def test_login_is_locked_after_the_failure_limit_even_with_the_right_password(ur
 # --- CSRF on every URL --------------------------------------------------------------------
 
 # Views that take POSTs from outside the site without a CSRF token, with the reason.
-CSRF_EXEMPT_ALLOWED: dict[str, str] = {}
+CSRF_EXEMPT_ALLOWED: dict[str, str] = {
+    "/payments/webhooks/stripe/": "Stripe's servers post events with no session or cookie; "
+                                  "each is authenticated by its Stripe-Signature (HMAC of the "
+                                  "body with the webhook secret), checked before anything is "
+                                  "read: tests/payments/test_stripe_flow.py refuses bad, "
+                                  "forged and expired signatures with 400",
+}
 
 
 def sample(regex: str) -> str:
@@ -171,7 +178,7 @@ def test_every_url_refuses_a_post_without_csrf_token(admin_user):
     # given an admin (so no permission check answers before the CSRF check would)
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
-    covered, shadowed, leaks = 0, [], []
+    covered, shadowed, leaks, exempt_seen = 0, [], [], set()
 
     # Sample values fill the URL parameters: CsrfViewMiddleware refuses the POST before the
     # view looks anything up, so no object has to exist; resolving the sample back to the
@@ -191,6 +198,7 @@ def test_every_url_refuses_a_post_without_csrf_token(admin_user):
         response = client.post(url, {"x": "1"})
         covered += 1
         if url in CSRF_EXEMPT_ALLOWED:
+            exempt_seen.add(url)
             continue
         if response.status_code != 403:
             leaks.append(f"{url} ({match.view_name}) -> {response.status_code}")
@@ -202,6 +210,24 @@ def test_every_url_refuses_a_post_without_csrf_token(admin_user):
     # then every one is refused with 403, except the allow-list
     assert not leaks, "\n".join(leaks)
     assert covered >= 700
+    # and the allow-list names only URLs that exist (a moved endpoint must be looked at again)
+    assert exempt_seen == set(CSRF_EXEMPT_ALLOWED)
+
+
+def test_stripe_webhook_without_signature_is_refused_although_csrf_exempt(admin_user, settings):
+    # given Stripe configured, and a signed-in admin's session (a CSRF attack rides on one)
+    settings.STRIPE_SECRET_KEY = "sk_test_marketplace"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace"
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    # when a page elsewhere posts a made-up event to the exempt URL
+    response = client.post("/payments/webhooks/stripe/",
+                           '{"id": "evt_x", "type": "payment_intent.succeeded"}',
+                           content_type="application/json")
+    # then the missing signature refuses it, with a reason, and nothing is recorded
+    assert response.status_code == 400
+    assert "signature" in response.json()["error"]
+    assert not ProviderEvent.objects.exists()
 
 
 # --- production: secure cookies, HSTS, https ---------------------------------------------
