@@ -173,14 +173,33 @@ class StripeProvider:
         except ValueError as exc:
             raise InvalidWebhook("body is not a Stripe event") from exc
         try:
-            obj = _plain(event)["data"]["object"]
-            payment_reference = obj["id"] if obj["object"] == "payment_intent" else str(
+            plain = _plain(event)
+            obj = plain["data"]["object"]
+            payment_reference = obj.get("id") if obj.get("object") == "payment_intent" else (
                 obj.get("payment_intent") or ""
             )
-            return WebhookEvent(id=event.id, type=event.type, object_id=obj["id"],
-                                payment_reference=payment_reference)
-        except (KeyError, TypeError) as exc:
+            if isinstance(payment_reference, dict):  # an expanded intent
+                payment_reference = payment_reference.get("id")
+            return WebhookEvent(
+                id=_identifier(plain.get("id"), "id"),
+                type=_identifier(plain.get("type"), "type", limit=64),
+                object_id=_identifier(obj.get("id"), "data.object.id"),
+                payment_reference=_identifier(payment_reference, "payment intent",
+                                              required=False),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
             raise InvalidWebhook("event without data.object") from exc
+
+
+def _identifier(value, name: str, *, limit: int = 128, required: bool = True) -> str:
+    """An id or type from a signed event, checked before it reaches the database: Stripe's
+    are short ASCII strings; anything else is refused with a 400, not stored."""
+    if value in (None, "") and not required:
+        return ""
+    if not isinstance(value, str) or not value or len(value) > limit \
+            or not value.isascii() or not value.isprintable():
+        raise InvalidWebhook(f"event {name} is not a valid identifier")
+    return value
 
 
 def _recent_intents(since: dt.datetime) -> Iterator[IntentState]:
