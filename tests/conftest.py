@@ -51,6 +51,21 @@ def coop_b(db):
     return factories.cooperative(name="湖山茶叶合作社", village="331123102209")
 
 
+# One product each for cooperatives A and B (dashboard scoping, refunds).
+TITLE_A = "妙高红米"
+TITLE_B = "湖山白茶"
+
+
+@pytest.fixture
+def product_a(coop_a):
+    return factories.product(coop_a, title=TITLE_A, price="39.90", stock=50)
+
+
+@pytest.fixture
+def product_b(coop_b):
+    return factories.product(coop_b, title=TITLE_B, price="128.00", stock=20)
+
+
 @pytest.fixture
 def buyer(db):
     return factories.user(email="buyer@example.com")

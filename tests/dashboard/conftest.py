@@ -1,22 +1,9 @@
-"""Fixtures for dashboard scoping: one product each for cooperatives A and B, and orders."""
+"""Fixtures for dashboard scoping: orders of cooperative A's and B's products."""
 
 import pytest
 
 from tests import factories
 from tests.dashboard.builders import order_with_lines, stockrecord
-
-TITLE_A = "妙高红米"
-TITLE_B = "湖山白茶"
-
-
-@pytest.fixture
-def product_a(coop_a):
-    return factories.product(coop_a, title=TITLE_A, price="39.90", stock=50)
-
-
-@pytest.fixture
-def product_b(coop_b):
-    return factories.product(coop_b, title=TITLE_B, price="128.00", stock=20)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from tests import factories
+from tests.conftest import TITLE_A, TITLE_B
 from tests.dashboard.builders import order_with_lines, stockrecord
-from tests.dashboard.conftest import TITLE_A, TITLE_B
 
 StockAlert = get_model("partner", "StockAlert")
 

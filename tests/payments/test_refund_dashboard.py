@@ -19,6 +19,7 @@ from marketplace.payments.models import Payment, Refund, RefundLine
 from marketplace.payments.providers import ProviderError
 from marketplace.payments.providers.sandbox import SandboxProvider
 from tests import factories
+from tests.conftest import TITLE_A, TITLE_B
 from tests.dashboard.builders import order_with_lines, stockrecord
 from tests.payments.stripe_helpers import intent_event, pay_intent, post_webhook, stripe_client
 from tests.reliability.helpers import buyer_ready_to_submit, place_order
@@ -27,20 +28,6 @@ pytestmark = pytest.mark.django_db
 
 Order = get_model("order", "Order")
 Source = get_model("payment", "Source")
-
-TITLE_A = "妙高红米"
-TITLE_B = "湖山白茶"
-
-
-@pytest.fixture
-def product_a(coop_a):
-    return factories.product(coop_a, title=TITLE_A, price="39.90", stock=50)
-
-
-@pytest.fixture
-def product_b(coop_b):
-    return factories.product(coop_b, title=TITLE_B, price="128.00", stock=20)
-
 
 def paid_order(buyer, *products, quantity=2):
     """An order of ``quantity`` of each product, paid through the sandbox provider."""
