@@ -381,3 +381,19 @@ def test_buyers_order_page_shows_the_status_label_and_a_pay_button(stripe_on, pr
     assert "待付款" in page
     assert "pending_payment" not in page
     assert f'href="/payments/pay/{order.number}/"' in page
+
+
+def test_put_back_in_basket_after_a_cancelled_payment(stripe_on, product):
+    client, order, _ = checkout(product, quantity=2)
+    reference = Payment.objects.get(order=order).reference
+    with pytest.raises(stripe.CardError):
+        pay_intent(stripe_on, reference, card="4000000000000002")
+    post_webhook(client, *intent_event(stripe_on, "payment_intent.payment_failed", reference))
+
+    response = client.post(f"/accounts/orders/{order.number}/", {"action": "reorder"},
+                           follow=True)
+
+    assert response.status_code == 200
+    basket = response.context["request"].basket
+    assert [(line.product_id, line.quantity) for line in basket.all_lines()] == [
+        (product.pk, 2)]
