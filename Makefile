@@ -83,3 +83,17 @@ audit: $(INSTALLED)
 # PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL); see bench/README.md.
 bench: $(INSTALLED) messages
 	$(BIN)/python -m bench
+
+# Re-fetch the pinned hls.js (live viewer pages, browsers without native HLS) from the npm
+# registry into static files: no CDN at run time. The source-map comment is cut because the
+# map is not shipped and the manifest static storage would fail on the missing file.
+HLSJS_VERSION := 1.7.4
+HLSJS_DIR := marketplace/livestream/static/livestream/vendor
+.PHONY: vendor-js
+vendor-js:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent hls.js@$(HLSJS_VERSION) >/dev/null \
+		&& tar -xzf hls.js-$(HLSJS_VERSION).tgz && cd - >/dev/null \
+		&& sed '/^\/\/# sourceMappingURL=/d' $$tmp/package/dist/hls.light.min.js \
+			> $(HLSJS_DIR)/hls.light.min.js \
+		&& cp $$tmp/package/LICENSE $(HLSJS_DIR)/hls.js.LICENSE && rm -rf $$tmp \
+		&& echo "hls.js $(HLSJS_VERSION) -> $(HLSJS_DIR)"
