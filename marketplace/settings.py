@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     # ours
     "marketplace.cooperatives.apps.CooperativesConfig",
     "marketplace.payments.apps.PaymentsConfig",
+    "marketplace.livestream.apps.LivestreamConfig",
     "marketplace.stats.apps.StatsConfig",
     "logistics.apps.LogisticsConfig",
     "marketplace.demo.apps.DemoConfig",
@@ -207,6 +208,8 @@ STRIPE_PAYMENT_METHOD_TYPES = env.list(
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else "sandbox")
+# A basket line added from a live session keeps its live price this long after the end.
+LIVE_PRICE_GRACE_SECONDS = env.int("LIVE_PRICE_GRACE_SECONDS", default=600)
 # Unpaid orders are cancelled, and their stock released, this long after being placed.
 PAYMENT_DEADLINE_MINUTES = env.int("PAYMENT_DEADLINE_MINUTES", default=30)
 # Reconciliation with the provider: how often, and how far back it looks.

@@ -17,6 +17,8 @@ urlpatterns = [
     path("regions/", include("marketplace.regions.urls")),
     path("cooperatives/", include("marketplace.cooperatives.public_urls")),
     path("payments/", include("marketplace.payments.urls")),
+    path("live/", include("marketplace.livestream.urls")),
+    path("dashboard/live/", include("marketplace.livestream.dashboard_urls")),
     path("dashboard/refunds/", include("marketplace.payments.dashboard_urls")),
     path("dashboard/cooperative/", include("marketplace.cooperatives.dashboard_urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from marketplace.livestream.services import FlashUnavailable
 from marketplace.payments.models import Payment, ProviderEvent, Refund, RefundLine, idempotency_key
 from marketplace.payments.money import from_fen, to_fen
 from marketplace.payments.providers import get_provider
@@ -165,7 +166,7 @@ def _apply_succeeded(provider, state: IntentState, payment: Payment | None, orde
         try:
             with transaction.atomic():
                 order_services.order_reinstate_paid(order_id=order.pk)
-        except InsufficientStock:
+        except (InsufficientStock, FlashUnavailable):
             return _refund_whole(provider, order, payment, _("订单已取消且库存不足"))
         order_services.order_mark_paid(
             order_id=order.pk, provider_code=provider.code, provider_label=provider.label,

@@ -1,7 +1,9 @@
 """Basket fork: a basket's lines load, in a fixed number of queries, everything the pricing
 strategy and the basket, mini-basket and checkout templates read per line."""
 
-from oscar.apps.basket.abstract_models import AbstractBasket
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
 
 
 class Basket(AbstractBasket):
@@ -14,6 +16,7 @@ class Basket(AbstractBasket):
         if self._lines is None:
             self._lines = (
                 self.lines.select_related(
+                    "live_item__session",
                     "product__product_class",
                     "product__parent__product_class",
                     "stockrecord__partner",
@@ -27,6 +30,18 @@ class Basket(AbstractBasket):
                 .order_by(self._meta.pk.name)
             )
         return self._lines
+
+
+class Line(AbstractLine):
+    # Set when the line was added from a live session: it is priced at the item's live
+    # price while the session is live, and takes the item's flash units at order placement.
+    live_item = models.ForeignKey(
+        "livestream.SessionItem", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("直播商品"),
+    )
+
+    class Meta(AbstractLine.Meta):
+        pass
 
 
 from oscar.apps.basket.models import *

@@ -16,6 +16,7 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
+from marketplace.livestream.services import FlashUnavailable
 from marketplace.payments.providers import get_provider
 from marketplace.payments.services import payment_start
 from marketplace.regions.forms import region_refresh_initial, region_refresh_requested
@@ -175,7 +176,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
         try:
             with transaction.atomic():
                 return super().place_order(*args, **kwargs)
-        except InsufficientStock as exc:
+        except (InsufficientStock, FlashUnavailable) as exc:
             raise UnableToPlaceOrder(str(exc)) from exc
 
     def send_order_placed_email(self, order):

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import transaction
 from oscar.core.loading import get_model
 
+from marketplace.livestream.services import flash_release, flash_take
+
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 PaymentEventType = get_model("order", "PaymentEventType")
@@ -64,6 +66,9 @@ def order_cancel_unpaid(*, order_id: int, reason: str) -> bool:
     for line in order.lines.select_related("stockrecord"):
         if line.stockrecord is not None:
             line.stockrecord.cancel_allocation(line.quantity)
+        if line.live_item_id is not None:
+            flash_release(item_id=line.live_item_id, user_id=order.user_id,
+                          quantity=line.quantity)
         line.set_status(STATUS_CANCELLED)
     order.set_status(STATUS_CANCELLED)
     order.notes.create(note_type="System", message=str(reason))
@@ -83,6 +88,9 @@ def order_reinstate_paid(*, order_id: int) -> None:
     for line in order.lines.select_related("stockrecord"):
         if line.stockrecord is not None:
             line.stockrecord.allocate(line.quantity)
+        if line.live_item_id is not None:
+            flash_take(item_id=line.live_item_id, user_id=order.user_id,
+                       quantity=line.quantity)
     # Outside Oscar's pipeline on purpose: "cancelled" is final for people, not for a
     # payment that arrives late and finds the goods still there.
     order.lines.update(status=STATUS_PENDING_PAYMENT)

@@ -1,0 +1,5 @@
+"""Host console, served under /dashboard/live/ (views being built)."""
+
+app_name = "livestream-dashboard"
+
+urlpatterns: list = []

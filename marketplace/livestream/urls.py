@@ -1,0 +1,5 @@
+"""Public live pages, served under /live/ (views being built)."""
+
+app_name = "livestream"
+
+urlpatterns: list = []
