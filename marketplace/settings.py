@@ -332,6 +332,12 @@ OSCAR_DASHBOARD_NAVIGATION = [
         "url_name": "cooperative-dashboard:stock-list",
         "access_fn": partner_dashboard_access,
     },
+    {
+        "label": _("直播"),
+        "icon": "fas fa-video",
+        "url_name": "livestream-dashboard:list",
+        "access_fn": partner_dashboard_access,
+    },
 ]
 
 # --- Wagtail --------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+/* Host console: refreshes the live figures every 2 s from figures.json, and reloads the page
+   when the session's status or pinned item changed elsewhere (another device, an admin), so
+   the buttons shown always match the session. Asks before ending or cancelling. */
+(function () {
+  "use strict";
+  var box = document.getElementById("live-figures");
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
+  if (!box) { return; }
+  var INTERVAL = 2000;
+
+  function show(name, value) {
+    var nodes = box.querySelectorAll('[data-figure="' + name + '"]');
+    Array.prototype.forEach.call(nodes, function (node) {
+      node.textContent = (value === null || value === undefined) ? "–" : String(value);
+    });
+  }
+
+  function apply(data) {
+    var pinned = data.pinned_item_id === null ? "" : String(data.pinned_item_id);
+    if (data.status !== box.dataset.status || pinned !== box.dataset.pinned) {
+      window.location.reload();
+      return false;
+    }
+    ["viewers_now", "viewers_total", "basket_adds", "orders", "units", "gmv", "buyers",
+     "conversion_percent"].forEach(function (name) { show(name, data[name]); });
+    (data.items || []).forEach(function (item) {
+      var row = document.getElementById("item-" + item.id);
+      var left = row && row.querySelector("[data-units-left]");
+      if (left) { left.textContent = String(item.units_left); }
+    });
+    return true;
+  }
+
+  function poll() {
+    if (document.hidden) { window.setTimeout(poll, INTERVAL); return; }
+    fetch(box.dataset.url, { credentials: "same-origin", cache: "no-store",
+                             headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (data && apply(data) === false) { return; }
+        window.setTimeout(poll, INTERVAL);
+      })
+      .catch(function () { window.setTimeout(poll, INTERVAL * 2); });
+  }
+  window.setTimeout(poll, INTERVAL);
+})();
