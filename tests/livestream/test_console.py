@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -403,6 +404,22 @@ def test_figures_move_after_an_order_at_the_live_price(host, session, item, buye
         "flash_sold": 2, "units_left": 48, "basket_adds": 1,
     }]
     assert isinstance(after["viewers_now"], int)
+
+
+def test_viewers_now_come_from_the_viewer_pages_heartbeats(host, session, monkeypatch):
+    selectors = pytest.importorskip(
+        "marketplace.livestream.selectors",
+        reason="the viewer pages' heartbeat counter (selectors.py) is not on this checkout")
+    # A moment no other test used: the counter lives in the cache, which outlives test DBs.
+    moment = 4_000_000_000.0 + (uuid.uuid4().int % 10**6) * 100
+    monkeypatch.setattr(selectors, "clock", lambda: moment)
+    keys = [f"viewer-{uuid.uuid4().hex}" for _ in range(3)]
+    for key in (*keys, keys[0]):  # one viewer beats twice
+        selectors.viewer_heartbeat(session_id=session.pk, viewer_key=key)
+
+    now = figures(logged_in(host), session)
+
+    assert (now["viewers_now"], now["viewers_total"]) == (3, 3)
 
 
 def test_cancelled_orders_do_not_count(host, session, item, buyer):
