@@ -9,11 +9,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from oscar.core.loading import get_model
 
 from marketplace.livestream import services
@@ -196,6 +198,33 @@ def test_bad_items_are_refused_with_a_clear_400(host, session, rice, overrides, 
     assert response.status_code == 400
     assert message in text(response)
     assert not SessionItem.objects.exists()
+
+
+_number_ish = st.one_of(
+    st.text(max_size=20),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(price=_number_ish, quantity=_number_ish, limit=_number_ish, ends=st.text(max_size=20))
+def test_whatever_is_typed_into_the_item_form_is_saved_whole_or_refused_with_a_400(
+        host, session, rice, price, quantity, limit, ends):
+    client = logged_in(host)
+    with transaction.atomic():
+        response = client.post(url("item-add", session), item_form(
+            rice, live_price=price, flash_quantity=quantity, per_buyer_limit=limit,
+            flash_ends_at=ends))
+
+        saved = list(SessionItem.objects.filter(session=session))
+        assert response.status_code in (302, 400)
+        assert len(saved) == (1 if response.status_code == 302 else 0)
+        if saved:
+            assert Decimal("0") < saved[0].live_price <= Decimal("39.90")
+            assert 0 < saved[0].flash_quantity <= 100
+        transaction.set_rollback(True)
 
 
 def test_another_cooperatives_product_is_not_offered_nor_accepted(host, session, coop_b):
