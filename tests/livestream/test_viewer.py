@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
@@ -748,3 +752,95 @@ def test_product_page_says_on_live_now_while_the_product_is_pinned(live, item, t
     services.session_end(session_id=live.pk, user=host)
     assert "正在直播讲解" not in client.get(item.product.get_absolute_url()).content.decode()
 
+
+
+# --- in a real browser -----------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def chromium_page(monkeypatch, live_server):
+    """A phone-sized headless Chromium page (Debian's build: Playwright cannot download one
+    here); fails the test on any JS error or server error it sees."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API runs an asyncio loop in this thread; the test's ORM calls too.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--no-sandbox", "--disable-gpu",
+                                           "--disable-dev-shm-usage"])
+        try:
+            context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                          viewport={"width": 390, "height": 844},
+                                          is_mobile=True, has_touch=True)
+            page = context.new_page()
+            page.on("pageerror", lambda exc: problems.append(f"JS error: {exc}"))
+            page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+                    if r.status >= 500 else None)
+            yield page, context
+        finally:
+            browser.close()
+            connections.close_all()
+    assert not problems, problems
+
+
+@pytest.mark.e2e
+def test_viewer_page_follows_the_host_and_buys_the_pinned_item(base_data_tx, chromium_page,
+                                                                 live_server, coop_a):
+    from playwright.sync_api import expect
+
+    # given a live session showing the rice, and a buyer on the page with a phone
+    host = factories.coop_staff(coop_a, email="e2e-host@example.com")
+    buyer = factories.user(email="e2e-buyer@example.com")
+    session = new_session(coop_a, host)
+    rice = services.item_add(session=session, product=factories.product(
+        coop_a, title="妙高红米 5kg", price="39.90", stock=100), live_price=Decimal("29.90"),
+        flash_quantity=50)
+    tea = services.item_add(session=session, product=factories.product(
+        coop_a, title="高山绿茶 250g", price="88.00", stock=20), live_price=Decimal("68.00"),
+        flash_quantity=10)
+    services.session_go_live(session_id=session.pk, user=host)
+    services.item_pin(session_id=session.pk, item_id=rice.pk, user=host)
+    page, context = chromium_page
+    client = Client()
+    client.force_login(buyer)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page.goto(f"/live/{session.slug}/")
+    pinned = page.locator("#live-pinned")
+    expect(pinned.locator(".pinned-title")).to_have_text("妙高红米 5kg")
+
+    # then its heartbeat makes it a viewer
+    expect(page.locator("#live-viewers")).to_have_text("1")
+
+    # when the host pins the tea, the card follows within a poll or two
+    services.item_pin(session_id=session.pk, item_id=tea.pk, user=host)
+    expect(pinned.locator(".pinned-title")).to_have_text("高山绿茶 250g")
+    expect(pinned.locator(".pinned-live-price")).to_have_text("¥68.00")
+    expect(page.locator(f'.live-items [data-item-id="{tea.pk}"]')).to_be_hidden()
+    expect(page.locator(f'.live-items [data-item-id="{rice.pk}"]')).to_be_visible()
+
+    # when the buyer comments twice in a row: the first shows, the second is told to wait
+    page.fill("#live-comment-text", "<b>好</b>米")
+    page.click("#live-comment-form button[type=submit]")
+    expect(page.locator("#live-comment-error")).to_contain_text("HTML")
+    page.fill("#live-comment-text", "价格 < 70 吗？")
+    page.click("#live-comment-form button[type=submit]")
+    expect(page.locator("#live-comments")).to_contain_text("价格 < 70 吗？")
+    page.fill("#live-comment-text", "再来一条")
+    page.click("#live-comment-form button[type=submit]")
+    expect(page.locator("#live-comment-error")).to_contain_text("3 秒")
+
+    # and buying the pinned tea lands in checkout with the tea at its live price
+    pinned.locator(".pinned-buy button").click()
+    page.wait_for_url(re.compile(r"/checkout/"))
+    basket = Basket.objects.get(owner=buyer, status=Basket.OPEN)
+    basket.strategy = Selector().strategy()
+    assert basket.lines.get().live_item_id == tea.pk
+    assert basket.total_incl_tax == Decimal("68.00")
