@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "marketplace.cooperatives.apps.CooperativesConfig",
     "marketplace.payments.apps.PaymentsConfig",
     "marketplace.livestream.apps.LivestreamConfig",
+    "rest_framework",
+    "drf_spectacular",
     "marketplace.stats.apps.StatsConfig",
     "logistics.apps.LogisticsConfig",
     "marketplace.demo.apps.DemoConfig",
@@ -210,6 +212,30 @@ STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else "sandbox")
 # A basket line added from a live session keeps its live price this long after the end.
 LIVE_PRICE_GRACE_SECONDS = env.int("LIVE_PRICE_GRACE_SECONDS", default=600)
+# Buyers who asked to be reminded hear of a session this many minutes before its start.
+LIVE_REMINDER_MINUTES = env.int("LIVE_REMINDER_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["livestream-reminders"] = {
+    "task": "livestream.reminders_send",
+    "schedule": 60.0,
+}
+DEMO_SEED_EXTRA_STEPS = ["marketplace.livestream.demo.demo_live_sessions_create"]
+
+# --- API (Django REST Framework, OpenAPI by drf-spectacular) ---------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The site's own session login (CSRF enforced on writes); no browsable HTML API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 20,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "遂昌农品 API",
+    "DESCRIPTION": "Live sessions, their items, pins, state and comments.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 # Unpaid orders are cancelled, and their stock released, this long after being placed.
 PAYMENT_DEADLINE_MINUTES = env.int("PAYMENT_DEADLINE_MINUTES", default=30)
 # Reconciliation with the provider: how often, and how far back it looks.

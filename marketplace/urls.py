@@ -18,6 +18,7 @@ urlpatterns = [
     path("cooperatives/", include("marketplace.cooperatives.public_urls")),
     path("payments/", include("marketplace.payments.urls")),
     path("live/", include("marketplace.livestream.urls")),
+    path("api/", include("marketplace.livestream.api.urls")),
     path("dashboard/live/", include("marketplace.livestream.dashboard_urls")),
     path("dashboard/refunds/", include("marketplace.payments.dashboard_urls")),
     path("dashboard/cooperative/", include("marketplace.cooperatives.dashboard_urls")),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -318,6 +318,47 @@ def basket_add_live_item(*, basket, item: SessionItem, quantity: int = 1):
     SessionItem.objects.filter(pk=item.pk).update(basket_adds=F("basket_adds") + 1)
     basket.reset_offer_applications()
     return line
+
+
+def reminders_send_due(*, minutes: int, now: datetime | None = None) -> int:
+    """Tell buyers who pressed "remind me" that a session starts within ``minutes``:
+    an in-site notification and an e-mail, once per reminder however often this runs.
+
+    The reminder is marked sent and the message created in one transaction; a mail
+    failure rolls both back for the next run to retry.
+    """
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from oscar.core.loading import get_model
+
+    Notification = get_model("communication", "Notification")
+    now = now or timezone.now()
+    due = (
+        Reminder.objects.filter(
+            sent_at__isnull=True, session__status=LiveSession.SCHEDULED,
+            session__scheduled_start__lte=now + timedelta(minutes=minutes),
+            session__scheduled_start__gt=now - timedelta(hours=1),
+        ).select_related("session", "user").order_by("pk")
+    )
+    sent = 0
+    for reminder in due:
+        with transaction.atomic():
+            claimed = Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
+                sent_at=now)
+            if claimed != 1:
+                continue  # another run took it
+            session = reminder.session
+            start = timezone.localtime(session.scheduled_start)
+            subject = _("直播提醒：%(title)s") % {"title": session.title}
+            body = _("您预约的直播“%(title)s”将于 %(time)s 开始：%(path)s") % {
+                "title": session.title, "time": start.strftime("%m-%d %H:%M"),
+                "path": reverse("livestream:detail", kwargs={"slug": session.slug}),
+            }
+            Notification.objects.create(recipient=reminder.user, subject=subject, body=body)
+            if reminder.user.email:
+                send_mail(subject, body, None, [reminder.user.email])
+            sent += 1
+    return sent
 
 
 def pinned_item(session: LiveSession) -> SessionItem | None:

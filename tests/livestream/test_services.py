@@ -285,3 +285,46 @@ def test_order_takes_flash_units_records_the_session_and_a_cancel_gives_them_bac
     item.refresh_from_db()
     assert item.flash_sold == 0
     assert BuyerQuota.objects.get(item=item, user=buyer).quantity == 0
+
+
+# --- reminders and demo ------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_reminders_go_out_once_shortly_before_the_start(session, buyer, mailoutbox):
+    Notification = get_model("communication", "Notification")
+    services.reminder_add(session_id=session.pk, user=buyer)
+    assert services.reminder_add(session_id=session.pk, user=buyer) is False  # once per buyer
+    soon = session.scheduled_start - dt.timedelta(minutes=20)
+
+    assert services.reminders_send_due(minutes=15, now=soon) == 0  # not yet
+    at = session.scheduled_start - dt.timedelta(minutes=10)
+    assert services.reminders_send_due(minutes=15, now=at) == 1
+    assert services.reminders_send_due(minutes=15, now=at) == 0  # the task ran twice
+
+    assert len(mailoutbox) == 1
+    assert session.title in mailoutbox[0].subject
+    note = Notification.objects.get(recipient=buyer)
+    assert f"/live/{session.slug}/" in note.body
+
+
+@pytest.mark.django_db
+def test_demo_seed_step_builds_live_upcoming_and_replayed_sessions():
+    from marketplace.demo.services import demo_seed
+    from marketplace.livestream.demo import demo_live_sessions_create
+
+    ctx = demo_seed(orders=0, skip_regions=True, log=lambda _m: None)
+    demo_live_sessions_create(ctx=ctx)
+    demo_live_sessions_create(ctx=ctx)  # a second run adds nothing
+
+    by_status = {s: LiveSession.objects.filter(status=s).count()
+                 for s in ("live", "scheduled", "ended")}
+    assert by_status == {"live": 1, "scheduled": 2, "ended": 2}
+    live = LiveSession.objects.get(status="live")
+    assert services.pinned_item(live) is not None
+    for ended in LiveSession.objects.filter(status="ended"):
+        assert ended.replay_url
+        chapters = list(ended.pin_events.all())
+        assert len(chapters) == ended.items.count() >= 2
+        assert all(c.unpinned_at is not None for c in chapters)
+    for item in SessionItem.objects.all():
+        assert Decimal("0") < item.live_price < item.product.stockrecords.get().price

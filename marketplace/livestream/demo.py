@@ -1,0 +1,116 @@
+"""Demo live sessions for seed_demo: one live now with a pinned item, two upcoming, two
+ended with replays and product chapters (a seed step, see marketplace/demo/services.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from marketplace.cooperatives.models import Cooperative
+from marketplace.livestream.models import LiveSession, PinEvent, SessionItem
+
+StockRecord = get_model("partner", "StockRecord")
+
+HOST_EMAIL = "host@demo.cn"
+HLS = "https://live.example.cn/demo/{slug}.m3u8"
+REPLAY = "https://live.example.cn/demo/{slug}-replay.mp4"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    slug: str
+    title: str
+    coop: str
+    skus: tuple[str, ...]
+    start_hours: float  # from now; negative: in the past
+    hours: float
+    status: str
+    description: str
+
+
+PLANS = (
+    _Plan("gaoping-hongmi-xinmi", "高坪红米新米开仓直播", "gaoping-hongmi",
+          ("suichang-hongmi", "gaoping-hongmi-organic", "suichang-heimi"), -0.4, 2,
+          LiveSession.LIVE, "海拔八百米的梯田红米今年新米开仓，合作社理事长带大家看稻田、看碾米。"),
+    _Plan("longgu-mingqian-chaxun", "龙谷丽人明前茶预售直播", "longgu-tea",
+          ("longgu-liren-mingqian", "longgu-liren-yuqian"), 26, 1.5, LiveSession.SCHEDULED,
+          "茶园现场炒茶，明前特级预售，直播间专享价。"),
+    _Plan("dazhe-mihoutao-caizhai", "大柘红心猕猴桃采摘直播", "dazhe-fruit",
+          ("dazhe-mihoutao", "suichang-cuiguanli"), 74, 2, LiveSession.SCHEDULED,
+          "果园现摘现发，讲解红心猕猴桃的挑选和保存。"),
+    _Plan("gaoshan-dami-fengshou", "高山大米丰收节直播回放", "gaoping-hongmi",
+          ("gaoshan-dami", "suichang-yumishen", "suichang-hongmi"), -72, 2, LiveSession.ENDED,
+          "丰收节当天的割稻、打谷和新米品鉴。"),
+    _Plan("yinhou-cha-pinjian", "遂昌银猴茶品鉴直播回放", "longgu-tea",
+          ("suichang-yinhou", "longgu-liren-yuqian"), -170, 1.5, LiveSession.ENDED,
+          "茶艺师讲解银猴茶的冲泡方法。"),
+)
+
+
+def demo_live_sessions_create(*, ctx) -> None:
+    """Create the demo sessions once (found again by slug on a second run)."""
+    host = get_user_model().objects.filter(email=HOST_EMAIL).first()
+    if host is None:
+        ctx.log("live sessions: skipped, the demo host user is missing")
+        return
+    now = timezone.now().replace(microsecond=0)
+    made = 0
+    for plan in PLANS:
+        if LiveSession.objects.filter(slug=plan.slug).exists():
+            continue
+        coop = Cooperative.objects.filter(slug=plan.coop).first()
+        if coop is None:
+            continue
+        _session_build(plan, coop=coop, host=host, now=now)
+        made += 1
+    ctx.log(f"live sessions: {made} created")
+
+
+def _session_build(plan: _Plan, *, coop, host, now) -> LiveSession:
+    start = now + dt.timedelta(hours=plan.start_hours)
+    end = start + dt.timedelta(hours=plan.hours)
+    session = LiveSession.objects.create(
+        slug=plan.slug, title=plan.title, host=host, description=plan.description,
+        scheduled_start=start, scheduled_end=end, hls_url=HLS.format(slug=plan.slug),
+        replay_url=REPLAY.format(slug=plan.slug) if plan.status == LiveSession.ENDED else "",
+        status=plan.status,
+        started_at=start if plan.status in (LiveSession.LIVE, LiveSession.ENDED) else None,
+        ended_at=end if plan.status == LiveSession.ENDED else None,
+    )
+    session.cooperatives.set([coop])
+    records = {r.partner_sku: r for r in StockRecord.objects.filter(
+        partner=coop.partner, partner_sku__in=plan.skus).select_related("product")}
+    items = []
+    for order, sku in enumerate(plan.skus):
+        record = records.get(sku)
+        if record is None or record.price is None:
+            continue
+        # About 20 % off, rounded down to a price ending in .90.
+        live = (record.price * Decimal("0.8")).quantize(Decimal("1")) - Decimal("0.10")
+        items.append(SessionItem.objects.create(
+            session=session, product=record.product, live_price=max(live, Decimal("0.90")),
+            flash_quantity=min(50, record.num_in_stock or 0), per_buyer_limit=2,
+            display_order=order,
+        ))
+    if plan.status in (LiveSession.LIVE, LiveSession.ENDED) and items:
+        _chapters(session, items, start=start, end=end if plan.status == "ended" else now,
+                  host=host, still_live=plan.status == LiveSession.LIVE)
+    return session
+
+
+def _chapters(session, items, *, start, end, host, still_live: bool) -> None:
+    """Each item shown for an equal share of the time so far; the last one stays pinned
+    while the session is live."""
+    share = (end - start) / len(items)
+    for i, item in enumerate(items):
+        pinned = start + share * i + dt.timedelta(minutes=2)
+        last = i == len(items) - 1
+        PinEvent.objects.create(
+            session=session, item=item, pinned_at=pinned, pinned_by=host,
+            unpinned_at=None if (last and still_live) else start + share * (i + 1),
+        )
