@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from marketplace.livestream import selectors
+from marketplace.livestream import ratelimit, selectors
 from marketplace.livestream.models import LiveSession, SessionItem
 from marketplace.livestream.services import (
     LiveError,
@@ -32,9 +32,6 @@ from marketplace.livestream.services import (
 
 VIEWER_COOKIE = "live_viewer"
 _VIEWER_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,40}")
-# Comments: at most one per COMMENT_GAP_SECONDS and COMMENT_PER_MINUTE a minute per user.
-COMMENT_GAP_SECONDS = 3
-COMMENT_PER_MINUTE = 10
 BUY_MAX_QUANTITY = 99
 # How long a heartbeat trusts what it knows of a session (its id and status).
 SESSION_LOOKUP_SECONDS = 5
@@ -118,36 +115,6 @@ def buy(request, slug: str, item_id: int):
     return redirect("checkout:index")
 
 
-def _comment_refusal(user_id: int) -> str | None:
-    """Why this user may not comment right now, or None (and then the gap starts now).
-
-    cache.add makes the gap check atomic (two posts at once: one waits); the stored time is
-    compared with selectors.clock() so tests can move time instead of sleeping."""
-    now = selectors.clock()
-    gap_key = f"live:comment-gap:{user_id}"
-    if not cache.add(gap_key, now, COMMENT_GAP_SECONDS):
-        last = cache.get(gap_key)
-        if last is not None and now - last < COMMENT_GAP_SECONDS:
-            return _("评论太快了，请 %(n)d 秒后再发。") % {"n": COMMENT_GAP_SECONDS}
-        cache.set(gap_key, now, COMMENT_GAP_SECONDS)
-    if cache.get(_minute_key(user_id), 0) >= COMMENT_PER_MINUTE:
-        return _("每分钟最多发 %(n)d 条评论，请稍后再试。") % {"n": COMMENT_PER_MINUTE}
-    return None
-
-
-def _minute_key(user_id: int) -> str:
-    return f"live:comment-minute:{user_id}:{int(selectors.clock() // 60)}"
-
-
-def _count_comment(user_id: int) -> None:
-    key = _minute_key(user_id)
-    cache.add(key, 0, 70)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 70)
-
-
 @require_POST
 def comment(request, slug: str):
     """Post a comment: JSON for the page's script, the page itself (with the reason) for a
@@ -166,16 +133,15 @@ def comment(request, slug: str):
         return _render_detail(request, session, status=status, comment_error=message,
                               comment_text=text[:200])
 
-    refusal = _comment_refusal(request.user.pk)
+    refusal = ratelimit.comment_allowed(request.user.pk)
     if refusal is not None:
         return refuse(refusal, 429)
     try:
         posted = comment_post(session_id=session.pk, user=request.user, text=text)
     except LiveError as exc:
-        # A refused text does not use up the user's turn.
-        cache.delete(f"live:comment-gap:{request.user.pk}")
+        ratelimit.comment_refused(request.user.pk)
         return refuse(str(exc), 400)
-    _count_comment(request.user.pk)
+    ratelimit.comment_counted(request.user.pk)
     if as_json:
         return JsonResponse({"comment": {
             "id": posted.pk, "user": selectors.commenter_name(request.user),
