@@ -262,6 +262,44 @@ class World:
     def option(self):
         return Option.objects.create(name="矩阵选项", code="matrix-option")
 
+    # --- cooperative B's live sessions, hosted by B's staff --------------------------------
+    def _live_session_b(self, *, live: bool):
+        from marketplace.livestream import services as live_services
+
+        start = timezone.now() - timedelta(minutes=5)
+        session = live_services.session_create(
+            host=self.users["staff_b"], cooperatives=[self.coop_b], title="矩阵直播",
+            scheduled_start=start, scheduled_end=start + timedelta(hours=1),
+            hls_url="https://live.example.cn/matrix.m3u8")
+        live_services.item_add(session=session, product=self.product_b,
+                               live_price=Decimal("100.00"), flash_quantity=5)
+        if live:
+            live_services.session_go_live(session_id=session.pk, user=self.users["staff_b"])
+        return session
+
+    @cached_property
+    def live_session_b(self):
+        return self._live_session_b(live=True)
+
+    @cached_property
+    def scheduled_session_b(self):
+        return self._live_session_b(live=False)
+
+    @cached_property
+    def live_product_b(self):
+        return factories.product(self.coop_b, title="矩阵直播茶", price="50.00", stock=20)
+
+    @cached_property
+    def live_item_b(self):
+        return self.live_session_b.items.get()
+
+    @cached_property
+    def live_comment_b(self):
+        from marketplace.livestream.models import Comment
+
+        return Comment.objects.create(session=self.live_session_b, user=self.users["buyer_b"],
+                                      text="矩阵评论")
+
     @cached_property
     def note(self):
         return OrderNote.objects.create(order=self.order_b, message="平台备注：乙社缺货")
@@ -281,7 +319,7 @@ class World:
 LOGIN = {"account": "/accounts/login/", "partner": "/dashboard/login/",
          "platform": "/dashboard/login/", "django-admin": "/django-admin/login/",
          "cms": "/cms/login/"}
-OK = (200, 302)
+OK = (200, 201, 302)
 
 
 @dataclass(frozen=True)
@@ -352,6 +390,58 @@ def _refund_form(w):
     line = w.paid_order_b.lines.get()
     return {"reason": "矩阵退款", f"qty_{line.pk}": str(line.quantity),
             f"amount_{line.pk}": str(line.line_price_incl_tax)}
+
+
+
+# --- live sessions: B's host (staff_b) and platform staff manage them ------------------------
+# Buyers are no hosts: the console and the API answer them 404, like a missing session. The
+# API answers an anonymous write 403 (DRF's session authentication), not the login page.
+_LIVE_BUYERS = {"buyer_a": 404, "buyer_b": 404}
+_LIVE_API = {"anonymous": 403, "buyer_a": 404, "buyer_b": 404}
+
+
+def _live_state(w):
+    from marketplace.livestream.models import LiveSession, PinEvent
+
+    fresh = LiveSession.objects.get(pk=w.live_session_b.pk)
+    return (fresh.status, fresh.items.count(),
+            PinEvent.objects.filter(session=fresh, unpinned_at__isnull=True).count())
+
+
+def _scheduled_state(w):
+    from marketplace.livestream.models import LiveSession
+
+    fresh = LiveSession.objects.get(pk=w.scheduled_session_b.pk)
+    return fresh.status, fresh.items.count()
+
+
+def _pinned_first(build):
+    """Build a request that needs B's item on camera before it is sent (unpin)."""
+    def first(w):
+        from marketplace.livestream import services as live_services
+
+        live_services.item_pin(session_id=w.live_session_b.pk, item_id=w.live_item_b.pk,
+                               user=w.users["staff_b"])
+        return build(w)
+    return first
+
+
+def _live_item_form(w):
+    return {"product": w.live_product_b.pk, "live_price": "40.00", "flash_quantity": "1",
+            "per_buyer_limit": "0", "display_order": "1"}
+
+
+def _api(path):
+    return lambda w: f"/api/live/sessions/{w.live_session_b.slug}/{path}"
+
+
+def _api_post(path, data):
+    return lambda w: ("post", _api(path)(w), data(w) if callable(data) else data)
+
+
+def _api_post_scheduled(path, data):
+    return lambda w: ("post", f"/api/live/sessions/{w.scheduled_session_b.slug}/{path}",
+                      data(w) if callable(data) else data)
 
 
 # Buyers never reach the refund page (no dashboard access): 404, like a missing order.
@@ -501,6 +591,39 @@ CASES: dict[str, Case] = {
     "refund-post": Case("partner", _post("payments-dashboard:refund", _refund_form,
                                          order_number=lambda w: w.paid_order_b.number),
                         state=_refund_state, changes=True, expect=_REFUND_BUYERS),
+    # Live sessions of cooperative B (host: B's staff): the host console and the API.
+    "live-console": Case("partner", _get("livestream-dashboard:console",
+                                         pk=lambda w: w.live_session_b.pk), expect=_LIVE_BUYERS),
+    "live-figures": Case("partner", _get("livestream-dashboard:figures",
+                                         pk=lambda w: w.live_session_b.pk), expect=_LIVE_BUYERS),
+    "live-item-add": Case("partner", _post("livestream-dashboard:item-add", _live_item_form,
+                                           pk=lambda w: w.scheduled_session_b.pk),
+                          state=_scheduled_state, changes=True, expect=_LIVE_BUYERS),
+    "live-transition": Case("partner", _post("livestream-dashboard:transition",
+                                             {"action": "go_live"},
+                                             pk=lambda w: w.scheduled_session_b.pk),
+                            state=_scheduled_state, changes=True, expect=_LIVE_BUYERS),
+    "live-pin": Case("partner", _post("livestream-dashboard:pin",
+                                      pk=lambda w: w.live_session_b.pk,
+                                      item_pk=lambda w: w.live_item_b.pk),
+                     state=_live_state, changes=True, expect=_LIVE_BUYERS),
+    "live-unpin": Case("partner", _pinned_first(_post("livestream-dashboard:unpin",
+                                                      pk=lambda w: w.live_session_b.pk)),
+                       state=_live_state, changes=True, expect=_LIVE_BUYERS),
+    "live-comment-hide": Case("partner", _post("livestream-dashboard:comment-hide",
+                                               pk=lambda w: w.live_session_b.pk,
+                                               comment_pk=lambda w: w.live_comment_b.pk),
+                              state=_field("live_comment_b", "hidden"), changes=True,
+                              expect=_LIVE_BUYERS),
+    "api-live-items": Case("partner", _api_post_scheduled("items/", _live_item_form),
+                           state=_scheduled_state, changes=True, expect=_LIVE_API),
+    "api-live-transition": Case("partner", _api_post_scheduled("transition/",
+                                                               {"action": "go_live"}),
+                                state=_scheduled_state, changes=True, expect=_LIVE_API),
+    "api-live-pin": Case("partner", _api_post("pin/", lambda w: {"item": w.live_item_b.pk}),
+                         state=_live_state, changes=True, expect=_LIVE_API),
+    "api-live-unpin": Case("partner", _pinned_first(_api_post("unpin/", {})),
+                           state=_live_state, changes=True, expect=_LIVE_API),
     "product-create-child": Case("platform", _get("dashboard:catalogue-product-create-child",
                                                   parent_pk=lambda w: w.product_b.pk)),
 
@@ -918,6 +1041,18 @@ PUBLIC_BY_DESIGN = {
                               "Wagtail's own privacy rules before serving",
     "documents/authenticate_with_password/<int:restriction_id>/":
         "the password form of a restricted document, shows no document",
+    "live/<slug:slug>/": "public live session page (cancelled ones say so)",
+    "live/<slug:slug>/state.json": "public state of a public session (what its page shows)",
+    "live/<slug:slug>/heartbeat": "counts the requester as a viewer of a public session",
+    "live/<slug:slug>/buy/<int:item_id>/":
+        "puts a public live item into the requester's own basket (an item of another "
+        "session is refused)",
+    "live/<slug:slug>/comments/": "posts the requester's own comment on a public session",
+    "live/<slug:slug>/remind/": "the requester's own start reminder for a public session",
+    "api/live/sessions/(?P<slug>[^/.]+)/$": "public session read (cancelled ones are 404)",
+    "api/live/sessions/(?P<slug>[^/.]+)/state/$": "public state of a public session",
+    "api/live/sessions/(?P<slug>[^/.]+)/comments/$":
+        "public comments of a public session; POST adds the requester's own comment",
     "cooperatives/<slug:slug>/": "public cooperative profile page",
     "catalogue/(?P<product_slug>[\\w-]*)_(?P<pk>\\d+)/$": "public product page",
     "catalogue/category/(?P<category_slug>[\\w-]+(/[\\w-]+)*)_(?P<pk>\\d+)/$":
@@ -1046,6 +1181,9 @@ COOPERATIVE_SECTIONS = {
     "dashboard:stock-alert-list", "dashboard:order-list", "dashboard:order-stats",
     "cooperative-dashboard:stock-list",
 }
+# The host console answers a buyer 404 (nothing to host), not Oscar's 403.
+HOST_CONSOLE_SECTIONS = {"livestream-dashboard:list", "livestream-dashboard:create"}
+COOPERATIVE_SECTIONS |= HOST_CONSOLE_SECTIONS
 DASHBOARD_DOORS = {"dashboard:login", "dashboard:logout"}
 
 
@@ -1077,7 +1215,7 @@ def test_dashboard_sections_by_role(db, role):
         elif role == "admin" or (role.startswith("staff") and name in COOPERATIVE_SECTIONS):
             ok = status in OK and not location.startswith("/dashboard/login/")
         else:
-            ok = status == 403
+            ok = status == (404 if name in HOST_CONSOLE_SECTIONS else 403)
         if not ok:
             failures.append(f"{name} {path}: {status} {location}")
     assert not failures, "\n".join(failures)

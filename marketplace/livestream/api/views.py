@@ -80,12 +80,12 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
             return _refused(exc)
         return Response(ItemSerializer(pin.item).data)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="nothing pinned")})
     @action(detail=True, methods=["post"])
     def unpin(self, request, slug=None):
         session = self._managed()
         services.item_unpin(session_id=session.pk, user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response({"pinned": None})
 
     @extend_schema(request=TransitionSerializer, responses={200: SessionSerializer})
     @action(detail=True, methods=["post"])
