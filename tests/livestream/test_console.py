@@ -29,6 +29,7 @@ from marketplace.livestream.models import (
 )
 from tests import factories
 from tests.dashboard.builders import order_with_lines, stockrecord
+from tests.livestream.conftest import new_session
 from tests.livestream.test_services import _buyer_with_live_line
 from tests.reliability.helpers import buyers_in_bulk, place_order
 
@@ -39,38 +40,10 @@ Line = get_model("order", "Line")
 
 
 @pytest.fixture
-def host(coop_a):
-    return factories.coop_staff(coop_a, email="host@example.com")
-
-
-@pytest.fixture
 def colleague(coop_a):
     """Staff of the host's cooperative: manages the session, but is not its host."""
     return factories.coop_staff(coop_a, email="colleague@example.com")
 
-
-@pytest.fixture
-def rice(coop_a):
-    return factories.product(coop_a, title="妙高红米 5kg", price="39.90", stock=100)
-
-
-def new_session(coop, host, title="妙高红米丰收直播") -> LiveSession:
-    start = timezone.now() + dt.timedelta(hours=1)
-    return services.session_create(
-        host=host, cooperatives=[coop], title=title, scheduled_start=start,
-        scheduled_end=start + dt.timedelta(hours=2), hls_url="https://live.example.cn/a.m3u8",
-    )
-
-
-@pytest.fixture
-def session(coop_a, host):
-    return new_session(coop_a, host)
-
-
-@pytest.fixture
-def item(session, rice):
-    return services.item_add(session=session, product=rice, live_price=Decimal("29.90"),
-                             flash_quantity=50, per_buyer_limit=2)
 
 
 def logged_in(user) -> Client:

@@ -14,6 +14,7 @@ from oscar.core.loading import get_class, get_model
 from marketplace.livestream import services
 from marketplace.livestream.models import BuyerQuota, LiveSession, PinEvent, SessionItem
 from tests import factories
+from tests.livestream.conftest import new_session
 from tests.reliability.helpers import (
     at_once,
     place_order,
@@ -25,36 +26,6 @@ Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
 StockRecord = get_model("partner", "StockRecord")
 Selector = get_class("partner.strategy", "Selector")
-
-
-@pytest.fixture
-def host(coop_a):
-    return factories.coop_staff(coop_a, email="host@example.com")
-
-
-def new_session(coop, host, **kwargs) -> LiveSession:
-    start = timezone.now() + dt.timedelta(hours=1)
-    return services.session_create(
-        host=host, cooperatives=[coop], title="妙高红米丰收直播", scheduled_start=start,
-        scheduled_end=start + dt.timedelta(hours=2), hls_url="https://live.example.cn/a.m3u8",
-        **kwargs,
-    )
-
-
-@pytest.fixture
-def session(coop_a, host):
-    return new_session(coop_a, host)
-
-
-@pytest.fixture
-def rice(coop_a):
-    return factories.product(coop_a, title="妙高红米 5kg", price="39.90", stock=100)
-
-
-@pytest.fixture
-def item(session, rice):
-    return services.item_add(session=session, product=rice, live_price=Decimal("29.90"),
-                             flash_quantity=50, per_buyer_limit=2)
 
 
 # --- status machine -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from marketplace.livestream.models import (
     SessionViewer,
 )
 from tests import factories
+from tests.livestream.conftest import new_session
 from tests.query_budget import Visit, page_queries
 
 Basket = get_model("basket", "Basket")
@@ -62,33 +63,8 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def host(coop_a):
-    return factories.coop_staff(coop_a, email="host@example.com")
-
-
-def new_session(coop, host, title="妙高红米丰收直播", **kwargs) -> LiveSession:
-    start = timezone.now() + dt.timedelta(hours=1)
-    return services.session_create(
-        host=host, cooperatives=[coop], title=title, scheduled_start=start,
-        scheduled_end=start + dt.timedelta(hours=2), hls_url="https://live.example.cn/a.m3u8",
-        **kwargs,
-    )
-
-
-@pytest.fixture
 def session(coop_a, host):
     return new_session(coop_a, host, replay_url="https://vod.example.cn/replay.m3u8")
-
-
-@pytest.fixture
-def rice(coop_a):
-    return factories.product(coop_a, title="妙高红米 5kg", price="39.90", stock=100)
-
-
-@pytest.fixture
-def item(session, rice):
-    return services.item_add(session=session, product=rice, live_price=Decimal("29.90"),
-                             flash_quantity=50, per_buyer_limit=2)
 
 
 @pytest.fixture
