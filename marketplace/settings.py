@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Live sessions, their items, pins, state and comments.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["marketplace.livestream.api.schema.only_our_api"],
 }
 # Unpaid orders are cancelled, and their stock released, this long after being placed.
 PAYMENT_DEADLINE_MINUTES = env.int("PAYMENT_DEADLINE_MINUTES", default=30)
