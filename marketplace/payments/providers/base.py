@@ -35,7 +35,6 @@ class PaymentStart:
 
     reference: str
     paid: bool
-    redirect_url: str = ""
     client_secret: str = ""
 
 
