@@ -1,8 +1,14 @@
-"""Language choice: Chinese first; English only when the visitor picks it (cookie).
+"""Project middleware.
 
-Django's LocaleMiddleware follows the browser's Accept-Language, which would show English
-to any phone set to English even though the county's site is Chinese-first.
+Language choice: Chinese first; English only when the visitor picks it (cookie). Django's
+LocaleMiddleware follows the browser's Accept-Language, which would show English to any phone
+set to English even though the county's site is Chinese-first.
+
+Shared responses: views whose answer is the same for everyone drop ``Vary`` so a CDN can
+share them.
 """
+
+import functools
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
@@ -16,3 +22,32 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = code if code in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def shared_by_all(view):
+    """Mark a view's responses as the same for every visitor: no cookie, language or session
+    changes them, so a CDN may serve one copy to everyone (see SharedResponseMiddleware)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.shared_by_all = True
+        return response
+
+    return wrapped
+
+
+class SharedResponseMiddleware:
+    """Outermost: drops the ``Vary`` header that inner middleware (locale, session, CSRF) add
+    to every response from responses marked ``shared_by_all``; with ``Vary: Cookie`` a CDN
+    would keep one copy per visitor and the cached state endpoint would reach the servers on
+    every poll. Such responses must not set cookies either; one that does keeps its Vary."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(response, "shared_by_all", False) and not response.cookies:
+            del response["Vary"]
+        return response

@@ -29,6 +29,7 @@ from marketplace.livestream.services import (
     comment_post,
     reminder_add,
 )
+from marketplace.middleware import shared_by_all
 
 VIEWER_COOKIE = "live_viewer"
 _VIEWER_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,40}")
@@ -167,9 +168,11 @@ def remind(request, slug: str):
 # --- polled by the viewer page ---------------------------------------------------------------
 
 @require_GET
+@shared_by_all
 def state(request, slug: str):
     """The session's state as JSON, from the cache (rebuilt at most once a second): no query
-    on a hit, 304 when the viewer already has it, and cacheable by a CDN for a second."""
+    on a hit, 304 when the viewer already has it, and cacheable by a CDN for a second (the
+    same body for every viewer and language, so no Vary)."""
     found = selectors.cached_state(slug)
     if found is None:
         raise Http404

@@ -588,6 +588,25 @@ def test_state_is_cached_with_etag_and_answers_304(live, client, monkeypatch,
 
 
 @pytest.mark.django_db
+def test_state_is_one_copy_for_every_viewer_so_a_cdn_can_share_it(live, buyer, client):
+    # a signed-in viewer reading English and an anonymous one get the same body, and nothing
+    # in the response tells a CDN to keep a copy per cookie or language
+    client.force_login(buyer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    signed_in, _ = state(client, live)
+    anonymous, _ = state(Client(), live)
+
+    assert signed_in.content == anonymous.content
+    for response in (signed_in, anonymous):
+        assert not response.has_header("Vary")
+        assert not response.cookies
+        assert response["Cache-Control"].startswith("public")
+    # the viewer page itself is personal (basket, reminders, language) and keeps its Vary
+    page = client.get(f"/live/{live.slug}/")
+    assert "Cookie" in page["Vary"] and "Accept-Language" in page["Vary"]
+
+
+@pytest.mark.django_db
 def test_state_changes_within_a_second(live, tea_item, host, client):
     _, before = state(client, live)
     services.item_pin(session_id=live.pk, item_id=tea_item.pk, user=host)
