@@ -354,7 +354,20 @@ def prepare(*, sessions: int) -> dict:
     }
     if PROJECT:
         out["buyers"] = _sessions(sessions)
+        out.update(_live())
     return out
+
+
+def _live() -> dict:
+    """The live session of the live_* scenarios (made on the first run, then reused) and
+    its pool of viewers, marked as seen again now that the cache is cleared."""
+    from bench.live import live_prepare
+
+    commenters = list(get_user_model().objects.filter(email__startswith="bench-buyer-")
+                      .order_by("email")[:10])
+    live = live_prepare(commenters=commenters)
+    log(f"live session {live['live_slug']}: {live['live_viewers']} viewers marked as seen")
+    return live
 
 
 def _sessions(n: int) -> list[dict]:

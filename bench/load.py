@@ -9,6 +9,7 @@ number of requests in flight. Statistics are reset after the warm-up.
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import json
 import random
@@ -24,6 +25,7 @@ from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 from locust.exception import StopUser
 
+from bench.live import viewer_token
 from tests.payments.stripe_helpers import pay_intent, signed_event
 
 # What each scenario measures: the request name its figures come from, and whether its
@@ -42,6 +44,10 @@ SCENARIOS = {
     "basket_add_user": ("basket add", True),
     "checkout_submit_user": ("checkout submit", True),
     "checkout_stripe_user": ("checkout stripe", True),
+    "live_state_anon": ("live state", False),
+    "live_state304_anon": ("live state 304", False),
+    "live_detail_anon": ("live detail", False),
+    "live_heartbeat_anon": ("live heartbeat", False),
 }
 # Rows a scenario's run also yields: row name -> the request name its figures come from.
 # The webhook needs an order paid at Stripe, which only the checkout loop makes, so it is
@@ -71,6 +77,10 @@ class BenchUser(FastHttpUser):
     webhook_secret = ""
     # When set, each user stops after this many rounds (the test suite's smoke run).
     iterations = 0
+    users = 1
+    # Answers by status code of the scenario's request (cleared with the statistics): how
+    # many polls with an ETag were answered 304.
+    statuses: collections.Counter = collections.Counter()
     _numbers = itertools.count()
 
     def on_start(self) -> None:
@@ -86,6 +96,15 @@ class BenchUser(FastHttpUser):
         if self.scenario.startswith(("basket", "checkout")):
             # A page with a form sets the csrftoken cookie that the POSTs send back.
             self.client.get(self.rng.choice(self.targets["detail_urls"]), name="setup")
+        if self.scenario == "live_heartbeat_anon":
+            # The viewer page sets the csrftoken cookie its script sends back as X-CSRFToken.
+            self.client.get(self.targets["live_detail_url"], name="setup")
+            # This user's share of the viewer pool, taken in turn: each viewer beats again
+            # only after all the others of its share (see bench/live.py).
+            share = max(1, self.targets["live_viewers"] // max(1, self.users))
+            self.viewers = itertools.cycle(range(self.number % self.users * share,
+                                                 (self.number % self.users + 1) * share))
+        self.etag = ""
         if self.scenario == "checkout_stripe_user":
             # Stripe sends webhooks without the buyer's cookies: a session of their own.
             self.hook = FastHttpSession(self.host, request_event=self.environment.events.request,
@@ -122,6 +141,48 @@ class BenchUser(FastHttpUser):
     def search(self) -> None:
         word = self.rng.choice(self.targets["search_words"])
         self.client.get(f"/search/?q={quote(word)}", name="search")
+
+    def _expect(self, response, *codes: int) -> None:
+        self.statuses[response.status_code] += 1
+        if response.status_code not in codes:
+            response.failure(f"answered {response.status_code}")
+
+    def live_state(self) -> None:
+        """A poller that has no state yet (first poll, or a CDN passing it through)."""
+        with self.client.get(self.targets["live_state_url"], name="live state",
+                             headers={"Accept": "application/json"},
+                             catch_response=True) as response:
+            self._expect(response, 200)
+
+    def live_state304(self) -> None:
+        """A poller as viewer.js polls: with the ETag of the last state it received."""
+        headers = {"Accept": "application/json"}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        with self.client.get(self.targets["live_state_url"], name="live state 304",
+                             headers=headers, catch_response=True) as response:
+            self._expect(response, 200, 304)
+            if response.status_code == 200:
+                self.etag = response.headers.get("ETag", "")
+
+    def live_detail(self) -> None:
+        with self.client.get(self.targets["live_detail_url"], name="live detail",
+                             catch_response=True) as response:
+            self._expect(response, 200)
+
+    def live_heartbeat(self) -> None:
+        """The next viewer of this user's share posts its heartbeat as viewer.js does."""
+        token = viewer_token(next(self.viewers))
+        self.client.cookiejar.set_cookie(
+            _cookie("live_viewer", token, urlparse(self.host).hostname))
+        with self.client.post(
+            self.targets["live_heartbeat_url"], data={"viewer": token},
+            headers={"X-CSRFToken": self.csrf, "Accept": "application/json"},
+            name="live heartbeat", catch_response=True,
+        ) as response:
+            self._expect(response, 200)
+            if response.status_code == 200 and not (response.json() or {}).get("viewers"):
+                response.failure("heartbeat counted no viewer")
 
     def _add(self, name: str) -> None:
         with self.client.post(
@@ -244,11 +305,13 @@ def run(*, scenario: str, host: str, targets: dict, users: int, duration: float,
     BenchUser.stripe_base = stripe_base
     BenchUser.webhook_secret = webhook_secret
     BenchUser.iterations = iterations
+    BenchUser.users = users
     env = Environment(user_classes=[BenchUser], host=host)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=users)
     gevent.sleep(warmup)
     env.stats.reset_all()
+    BenchUser.statuses.clear()
     started = time.monotonic()
     if iterations:
         # Until every user has done its rounds; the duration is then only a deadline.
@@ -269,9 +332,10 @@ def run(*, scenario: str, host: str, targets: dict, users: int, duration: float,
                    **(entries.get(request) or empty), "all_requests": {},
                    "errors": [e for e in errors if e["name"] == request][:10]}
              for row, request in EXTRA_ROWS.get(scenario, {}).items()}
+    statuses = {str(code): n for code, n in sorted(BenchUser.statuses.items())}
     return {"scenario": scenario, "users": users, "duration_s": round(elapsed, 1),
             **(entries.get(name) or empty), "all_requests": entries, "errors": errors[:10],
-            "extra_rows": extra}
+            "statuses": statuses, "extra_rows": extra}
 
 
 def main(argv: list[str]) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import statistics
 import sys
 import time
@@ -22,11 +23,14 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from oscar.core.loading import get_model  # noqa: E402
+
+from bench.live import REPLAY_VIEWERS, viewer_token  # noqa: E402
 
 BasketLine = get_model("basket", "Line")
 Order = get_model("order", "Order")
@@ -59,6 +63,8 @@ class Replay:
         """Do what precedes the scenario's measured request; return (send, check): send()
         makes that request, check() afterwards says whether it did what a buyer expects."""
         kind = scenario.rsplit("_", 1)[0] if scenario not in ("b0", "b1") else scenario
+        if kind.startswith("live_"):
+            return self.prepare_live(client, kind)
         gets = {
             "b1": "/__bench/b1/",
             "home": "/",
@@ -113,6 +119,58 @@ class Replay:
                                            HTTP_STRIPE_SIGNATURE=signature),
                     lambda: Order.objects.get(pk=order.pk).status == "paid")
         raise ValueError(scenario)
+
+    def prepare_live(self, client: Client, kind: str):
+        """The live rows. Their 'miss' pass (PAGE_CACHE_SECONDS=0) is what the live
+        endpoints' own caches miss: the state rebuilt, a heartbeat from a new viewer."""
+        from marketplace.livestream import selectors
+        from marketplace.livestream.models import SessionViewer
+
+        slug, state_url = self.t["live_slug"], self.t["live_state_url"]
+        missing = settings.PAGE_CACHE_SECONDS <= 0
+        answered = {}
+
+        def get(url, **headers):
+            answered["response"] = client.get(url, HTTP_ACCEPT="application/json", **headers)
+            return answered["response"]
+
+        def live_state_sent(status: int) -> bool:
+            response = answered["response"]
+            return response.status_code == status and (
+                status == 304 or json.loads(response.content)["status"] == "live")
+
+        if kind == "live_detail":
+            return (lambda: client.get(self.t["live_detail_url"])), None
+        if kind in ("live_state", "live_state304"):
+            if missing:
+                cache.delete(selectors._state_key(slug))  # the next request rebuilds it
+                etag = ""
+            else:
+                etag = client.get(state_url)["ETag"]  # warm, as the pollers keep it
+            if kind == "live_state":
+                return (lambda: get(state_url)), lambda: live_state_sent(200)
+            headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
+            return (lambda: get(state_url, **headers)), lambda: live_state_sent(
+                304 if etag else 200)
+        if kind == "live_heartbeat":
+            # A viewer of the pool (seen before, as in the load) or, missing, a new one.
+            self.viewer_seq = getattr(self, "viewer_seq", -1) + 1
+            token = (secrets.token_urlsafe(18) if missing else
+                     viewer_token(self.t["live_viewers"] + self.viewer_seq % REPLAY_VIEWERS))
+            client.cookies["live_viewer"] = token
+
+            def beat():
+                answered["response"] = client.post(
+                    self.t["live_heartbeat_url"], {"viewer": token},
+                    HTTP_ACCEPT="application/json")
+                return answered["response"]
+
+            return beat, lambda: (
+                answered["response"].status_code == 200
+                and json.loads(answered["response"].content)["viewers"] >= 1
+                and SessionViewer.objects.filter(session__slug=slug,
+                                                 viewer_key=f"a{token}").exists())
+        raise ValueError(kind)
 
     def checkout_ready(self, client: Client, product: int) -> None:
         """Basket, saved address and shipping method: what precedes placing an order."""

@@ -36,6 +36,8 @@ PROJECT_SCENARIOS = [
     "home_anon", "home_user", "listing_anon", "listing_user", "detail_anon", "detail_user",
     "search_anon", "basket_add_anon", "basket_add_user", "checkout_submit_user",
     "checkout_stripe_user",
+    # Last, so the rows above run as they did before these existed.
+    "live_state_anon", "live_state304_anon", "live_detail_anon", "live_heartbeat_anon",
 ]
 # Run on a second project server that pays through Stripe (localstripe); the run of
 # checkout_stripe_user also yields the stripe_webhook row (bench.load.EXTRA_ROWS).
@@ -45,9 +47,16 @@ STRIPE_ENV = {"STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_PUBLISHABLE_KEY": "p
 VANILLA_SCENARIOS = ["listing_anon", "detail_anon", "basket_add_anon"]
 # Targets to report, never to assert: minimum share of B0's requests/s, minimum multiple of
 # vanilla Oscar's, and for every page p95 under P95_MS with no errors.
-B0_SHARE = {"detail": 0.25, "listing": 0.15, "basket_add": 0.15}
+B0_SHARE = {"detail": 0.25, "listing": 0.15, "basket_add": 0.15,
+            # The state endpoint is a cached read (with or without the ETag); the viewer page
+            # is rendered for every visitor.
+            "live_state": 0.8, "live_state304": 0.8, "live_detail": 0.25}
 VANILLA_MULTIPLE = {"detail": 2.0, "listing": 2.0}
 P95_MS = 200
+# What one open viewer page costs the server (static/livestream/viewer.js): a state poll
+# every 2 s and a heartbeat every 10 s.
+POLLS_PER_VIEWER_S = 0.5
+HEARTBEATS_PER_VIEWER_S = 0.1
 
 
 def kind(scenario: str) -> str:
@@ -335,8 +344,11 @@ def load(cfg: Config, scenario: str, host: str, targets: Path, label: str,
         "--warmup", str(cfg.warmup), "--out", str(out), *extra], env_for(cfg, "b0"))
     result = json.loads(out.read_text())
     for row in (result, *result.get("extra_rows", {}).values()):
+        statuses = row.get("statuses") or {}
+        seen = (f"  answers {', '.join(f'{n} × {c}' for c, n in statuses.items())}"
+                if len(statuses) > 1 or "304" in statuses else "")
         say(f"  {label:8} {row['scenario']:22} {row['rps']:8.1f} req/s  p95 {row['p95_ms']} ms"
-            f"  errors {row['failures']}")
+            f"  errors {row['failures']}{seen}")
     return result
 
 
@@ -397,6 +409,9 @@ def print_tables(report: dict) -> None:
             f"{fmt(row.get('replay_sql_ms')):>6} {_miss(row.get('uncached')):>15} "
             f"{row['x_b0']:>6.3f} {row['x_b1']:>6.3f}  "
             f"{'; '.join(row['targets'])}")
+    if report.get("live_viewers"):
+        say()
+        say(viewers_line(report["live_viewers"]))
     say()
     head = (f"{'vs vanilla Oscar':22} {'project':>8} {'vanilla':>8} {'ratio':>6} "
             f"{'SQL p/v':>8} {'cpu ms p/v':>12} {'sql ms p/v':>12}  target")
@@ -561,6 +576,52 @@ def replay_all(cfg: Config, results: dict, targets: dict[str, Path],
     return queries
 
 
+def viewers_per_machine(results: dict) -> dict | None:
+    """Viewers one machine can serve: each open viewer page costs POLLS_PER_VIEWER_S state
+    polls and HEARTBEATS_PER_VIEWER_S heartbeats a second, each at the rate this server
+    reached for it alone, so viewers = 1 / (0.5 / poll req/s + 0.1 / heartbeat req/s).
+    Once with the polls as viewer.js sends them (with the ETag, mostly 304) and once with
+    every poll answered in full (200); ``viewers`` is the first where measured."""
+    beat = results.get("project:live_heartbeat_anon")
+    if not beat or not beat["rps"]:
+        return None
+    out: dict = {"poll_interval_s": 1 / POLLS_PER_VIEWER_S,
+                 "heartbeat_interval_s": 1 / HEARTBEATS_PER_VIEWER_S,
+                 "heartbeat_rps": beat["rps"]}
+    for key, scenario in (("with_etag", "live_state304_anon"), ("full_state", "live_state_anon")):
+        poll = results.get(f"project:{scenario}")
+        if not poll or not poll["rps"]:
+            continue
+        statuses = poll.get("statuses") or {}
+        answered = sum(statuses.values())
+        out[key] = {
+            "poll_scenario": scenario, "poll_rps": poll["rps"],
+            "share_304": round(statuses.get("304", 0) / answered, 4) if answered else None,
+            "viewers": int(1 / (POLLS_PER_VIEWER_S / poll["rps"]
+                                + HEARTBEATS_PER_VIEWER_S / beat["rps"])),
+        }
+    out["viewers"] = (out.get("with_etag") or out.get("full_state") or {}).get("viewers")
+    out["poll_scenario"] = (out.get("with_etag") or out.get("full_state") or {}).get(
+        "poll_scenario")
+    return out
+
+
+def viewers_line(live: dict) -> str:
+    parts = []
+    if "with_etag" in live:
+        e = live["with_etag"]
+        share = "-" if e["share_304"] is None else f"{100 * e['share_304']:.1f} %"
+        parts.append(f"{e['viewers']:,} with polls as viewer.js sends them (ETag; "
+                     f"{e['poll_rps']:.1f} req/s, {share} answered 304)")
+    if "full_state" in live:
+        f = live["full_state"]
+        parts.append(f"{f['viewers']:,} if every poll gets the full state "
+                     f"({f['poll_rps']:.1f} req/s)")
+    return (f"Live viewers one machine serves at a {live['poll_interval_s']:.0f} s poll and a "
+            f"{live['heartbeat_interval_s']:.0f} s heartbeat ({live['heartbeat_rps']:.1f} "
+            f"heartbeats/s): " + "; ".join(parts))
+
+
 def assemble(cfg: Config, data: dict, results: dict, queries: dict, memory: dict) -> dict:
     b0 = results["b0:b0"]["rps"]
     b1 = results["project:b1"]["rps"]
@@ -604,6 +665,7 @@ def assemble(cfg: Config, data: dict, results: dict, queries: dict, memory: dict
         "data": data,
         "scenarios": rows,
         "vanilla": vanilla_rows,
+        "live_viewers": viewers_per_machine(results),
         "memory": memory,
     }
 

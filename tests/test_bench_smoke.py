@@ -1,5 +1,7 @@
 """Keeps bench/ from rotting: spec sizes and determinism, settings shapes, target wording,
-and the Stripe checkout scenario's requests (load and replay) against localstripe.
+the Stripe checkout scenario's requests (load and replay) against localstripe, and the live
+scenarios (state poll, viewer page, heartbeat) against a live session made as the bench
+makes it.
 
 No timings are asserted here; `make bench` measures, it never passes or fails.
 """
@@ -16,8 +18,11 @@ from django.urls import resolve
 from oscar.core.loading import get_model
 
 from bench import spec as benchspec
-from bench.run import check_targets
+from bench.live import REPLAY_VIEWERS, live_prepare
+from bench.run import check_targets, viewers_line, viewers_per_machine
 from bench.views import constant
+from marketplace.livestream import selectors
+from marketplace.livestream.models import LiveSession, SessionViewer
 from marketplace.payments.models import Payment
 from marketplace.validators import validate_uscc
 from tests import factories
@@ -102,6 +107,13 @@ def test_b1_baseline_sits_in_front_of_the_project_urls():
                             "≥2.0×vanilla: MISSED (1.25×, 38% short)",
                             "p95<200ms: MISSED (450 ms, +250 ms)", "0 errors: MISSED (3 errors)"],
                      id="all-missed"),
+        pytest.param({"scenario": "live_state_anon", "rps": 720.0, "p95_ms": 60, "failures": 0},
+                     None, ["≥0.8×B0: MISSED (0.720×, 10% short)", "p95<200ms: met (60 ms)",
+                            "0 errors: met"], id="live-state"),
+        pytest.param({"scenario": "live_detail_anon", "rps": 260.0, "p95_ms": 120,
+                      "failures": 0},
+                     None, ["≥0.25×B0: met (0.260×)", "p95<200ms: met (120 ms)",
+                            "0 errors: met"], id="live-detail"),
     ],
 )
 def test_targets_say_met_or_missed_and_by_how_much(row, vanilla_rps, expected):
@@ -174,3 +186,136 @@ def test_stripe_replay_does_what_a_buyer_expects(stripe_buyer, scenario, setting
     assert measured["status"] == 200
     assert measured["verified"] is True
     assert measured["queries"] > 0
+
+
+# --- The live scenarios ------------------------------------------------------------------------
+
+
+def test_viewers_per_machine_adds_what_each_viewer_costs_per_second():
+    # given polls at 1,000 req/s with the ETag (most answered 304), 400 without, and
+    # heartbeats at 500 req/s
+    results = {
+        "project:live_state_anon": {"rps": 400.0, "statuses": {"200": 8000}},
+        "project:live_state304_anon": {"rps": 1000.0, "statuses": {"200": 32, "304": 19968}},
+        "project:live_heartbeat_anon": {"rps": 500.0},
+    }
+
+    # when the report works out the viewers one machine serves
+    live = viewers_per_machine(results)
+
+    # then a viewer costs 0.5 / 1000 + 0.1 / 500 s of server per second: 1,428 viewers with
+    # the ETag (the headline figure), 1/(0.5/400 + 0.1/500) = 689 if every poll is a 200
+    assert live["viewers"] == 1428
+    assert live["poll_scenario"] == "live_state304_anon"
+    assert live["with_etag"]["share_304"] == 0.9984
+    assert live["full_state"]["viewers"] == 689
+    line = viewers_line(live)
+    assert "1,428 with polls as viewer.js sends them" in line
+    assert "99.8 % answered 304" in line
+    assert "689 if every poll gets the full state" in line
+
+
+def test_viewers_per_machine_is_absent_without_a_heartbeat_row():
+    assert viewers_per_machine({"project:live_state_anon": {"rps": 400.0}}) is None
+
+
+def _live_targets(coop) -> dict:
+    """What bench.build prepare writes for the live scenarios, on a few products of one
+    cooperative, with 40 pool viewers."""
+    for i in range(5):
+        factories.product(coop, title=f"妙高红米 {i + 1} 号", price="39.90", stock=1000)
+    commenters = [factories.user(email=f"commenter{i}@example.com") for i in range(3)]
+    live = live_prepare(commenters=commenters, viewers=40)
+    product = factories.product(coop, title="湖山白茶", price="88.00", stock=1000)
+    return {**live, "addable_ids": [product.pk] * 8,
+            "detail_urls": [product.get_absolute_url()]}
+
+
+def test_live_prepare_makes_one_live_session_and_finds_it_again(coop_a):
+    # given the live data prepared once
+    first = _live_targets(coop_a)
+
+    # when a later run prepares again
+    second = live_prepare(commenters=[], viewers=40)
+
+    # then it reuses the same live session: 4 items, one pinned, 20 comments, and its pool
+    # of viewers (plus the replay's) remembered once
+    assert second["live_slug"] == first["live_slug"]
+    session = LiveSession.objects.get(slug=first["live_slug"])
+    assert session.status == LiveSession.LIVE
+    state = json.loads(selectors.cached_state(session.slug)[0])
+    assert len(state["items"]) == 4
+    assert state["pinned"] is not None
+    assert len(state["comments"]) == 20
+    assert SessionViewer.objects.filter(session=session).count() == 40 + REPLAY_VIEWERS
+
+
+@pytest.mark.parametrize(
+    ("scenario", "statuses"),
+    [
+        pytest.param("live_state_anon", {"200": 6}, id="state"),
+        # each user's first poll has no ETag yet; the next two are answered 304
+        pytest.param("live_state304_anon", {"200": 2, "304": 4}, id="state-304"),
+        pytest.param("live_detail_anon", {"200": 6}, id="detail"),
+        pytest.param("live_heartbeat_anon", {"200": 6}, id="heartbeat"),
+    ],
+)
+def test_live_scenarios_answer_without_errors(base_data_tx, coop_a, live_server, tmp_path,
+                                              monkeypatch, scenario, statuses):
+    # given the bench's live session, served by a live server whose heartbeats all fall in
+    # one counting bucket
+    monkeypatch.setattr(selectors, "clock", lambda: 1_800_000_000.0)
+    targets = _live_targets(coop_a)
+    (tmp_path / "targets.json").write_text(json.dumps(targets))
+    host = live_server.url.replace("localhost", "127.0.0.1")
+
+    # when two users of the load generator run three rounds each
+    subprocess.run(
+        [sys.executable, "-m", "bench.load", "--scenario", scenario, "--host", host,
+         "--targets", str(tmp_path / "targets.json"), "--users", "2", "--iterations", "3",
+         "--duration", "60", "--warmup", "0", "--out", str(tmp_path / "out.json")],
+        cwd=ROOT, check=True, timeout=90, capture_output=True,
+    )
+
+    # then every request was answered as a viewer page expects
+    result = json.loads((tmp_path / "out.json").read_text())
+    assert result["errors"] == []
+    assert (result["requests"], result["failures"]) == (6, 0)
+    assert result["statuses"] == statuses
+    if scenario == "live_heartbeat_anon":
+        # six distinct viewers of the pool, already remembered: counted, no new rows
+        session = LiveSession.objects.get(slug=targets["live_slug"])
+        assert selectors.viewers_now(session.pk) == 6
+        assert SessionViewer.objects.filter(session=session).count() == 40 + REPLAY_VIEWERS
+
+
+@pytest.mark.parametrize(
+    ("scenario", "page_cache_seconds", "status", "queries"),
+    [
+        pytest.param("live_state_anon", 60, 200, 0, id="state-hit"),
+        pytest.param("live_state304_anon", 60, 304, 0, id="state-304"),
+        pytest.param("live_heartbeat_anon", 60, 200, 0, id="heartbeat-pool-viewer"),
+        pytest.param("live_detail_anon", 60, 200, None, id="detail"),
+        # the replay's "miss" pass: the state rebuilt, a heartbeat from a new viewer
+        pytest.param("live_state_anon", 0, 200, None, id="state-rebuilt"),
+        pytest.param("live_heartbeat_anon", 0, 200, None, id="heartbeat-new-viewer"),
+    ],
+)
+def test_live_replay_does_what_a_viewer_expects(coop_a, settings, scenario,
+                                                page_cache_seconds, status, queries):
+    # given the replay's targets for the bench's live session
+    from bench.queries import Replay
+
+    settings.PAGE_CACHE_SECONDS = page_cache_seconds
+    replay = Replay(_live_targets(coop_a))
+
+    # when the scenario's request is replayed and counted as bench.queries does
+    counted = replay.count(scenario)
+
+    # then it answered and did its job; cached reads and known viewers cost no query
+    assert counted["status"] == status
+    assert counted["verified"] is True
+    if queries is not None:
+        assert counted["queries"] == queries
+    else:
+        assert counted["queries"] > 0
