@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -133,14 +134,17 @@ def _console_context(request, session: LiveSession) -> dict:
     items = list(SessionItem.objects.filter(session=session).select_related("product"))
     pinned_id = (PinEvent.objects.filter(session=session, unpinned_at__isnull=True)
                  .values_list("item_id", flat=True).first())
-    comments = (Comment.objects.filter(session=session).select_related("user")
-                [:COMMENTS_SHOWN])
+    comments = list(Comment.objects.filter(session=session).select_related("user")
+                    [:COMMENTS_SHOWN])
+    for comment in comments:
+        comment.author = console_author(comment.user)
     return {
         "session": session,
         "cooperatives": list(session.cooperatives.all()),
         "items": items,
         "pinned_id": pinned_id,
         "comments": comments,
+        "comments_shown": COMMENTS_SHOWN,
         "figures": session_figures(session),
         "can_transition": services.session_can_transition(request.user, session),
     }
@@ -229,4 +233,22 @@ def figures(request, pk: int):
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     session = _session_for(request, pk)
-    return JsonResponse(session_figures(session))
+    data = session_figures(session)
+    # The console passes the newest comment it shows; it gets what came after (newest first).
+    after = request.GET.get("after", "")
+    if after.isdigit() and len(after) <= 18:
+        fresh = (Comment.objects.filter(session=session, pk__gt=int(after))
+                 .select_related("user")[:COMMENTS_SHOWN])
+        data["comments"] = [{
+            "id": c.pk, "author": console_author(c.user), "text": c.text,
+            "at": timezone.localtime(c.created_at).strftime("%H:%M:%S"),
+            "hide_url": reverse("livestream-dashboard:comment-hide",
+                                kwargs={"pk": session.pk, "comment_pk": c.pk}),
+        } for c in fresh]
+    return JsonResponse(data)
+
+
+def console_author(user) -> str:
+    """How the console names a commenter: the full name, else the user's number (hosts may
+    need to tell repeat commenters apart, but never see an e-mail address)."""
+    return user.get_full_name() or _("观众 #%(n)s") % {"n": user.pk}

@@ -8,22 +8,13 @@ from django.db.models import Count, Sum
 from oscar.core.loading import get_model
 
 from marketplace.livestream.models import LiveSession, PinEvent, SessionItem, SessionViewer
+from marketplace.livestream.selectors import viewers_now
 
 Line = get_model("order", "Line")
 
 # Same code as marketplace.shop.order.services.STATUS_CANCELLED; not imported from there
 # because that module pulls in the whole order pipeline for one string.
 ORDER_CANCELLED = "cancelled"
-
-
-def _viewers_now(session_id: int) -> int:
-    # The viewer pages' heartbeat counter belongs to the public side (selectors.py); the
-    # console still works, showing 0, on a checkout where that side is not there yet.
-    try:
-        from marketplace.livestream.selectors import viewers_now
-    except ImportError:
-        return 0
-    return int(viewers_now(session_id))
 
 
 def session_figures(session: LiveSession) -> dict:
@@ -53,7 +44,7 @@ def session_figures(session: LiveSession) -> dict:
     gmv = sales["gmv"] or Decimal("0.00")
     return {
         "status": session.status,
-        "viewers_now": _viewers_now(session.pk),
+        "viewers_now": viewers_now(session.pk),
         "viewers_total": distinct_viewers,
         "basket_adds": sum(item.basket_adds for item in items),
         "orders": sales["orders"] or 0,

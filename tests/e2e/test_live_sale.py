@@ -1,8 +1,8 @@
 """A live sale in two real browsers: the host's console and a buyer's phone.
 
 The buyer watches the live page, buys the pinned item at its live price through checkout,
-and the host's console, left open, shows the viewer, the basket add, the order, the units,
-the GMV and the flash units left move without a reload.
+and the host's console, left open, shows the viewer, the buyer's comment, the basket add, the
+order, the units, the GMV and the flash units left move without a reload.
 """
 
 import re
@@ -64,6 +64,19 @@ def test_buyer_buys_the_pinned_item_at_the_live_price_and_the_host_console_moves
 
     # then the console counts a viewer now, without a reload
     expect(figure(console, "viewers_now")).to_have_text("1")
+
+    # when the buyer comments, the comment reaches the console without a reload, as text
+    page.fill("#live-comment-text", "5kg 的还有吗？<3")
+    page.click("#live-comment-form button[type=submit]")
+    expect(page.locator("#live-comments")).to_contain_text("5kg 的还有吗？<3")
+    on_console = console.locator("#live-comments li", has_text="5kg 的还有吗？<3")
+    expect(on_console).to_have_count(1)
+
+    # and when the host hides it there, it leaves the buyer's page within a poll or two
+    on_console.locator("button[type=submit]").click()
+    expect(console.locator("#live-comments")).to_contain_text("已隐藏")
+    expect(page.locator("#live-comments")).not_to_contain_text("5kg 的还有吗？")
+    expect(page.locator("#live-comments")).to_contain_text("还没有评论")
 
     # when the buyer taps "buy now" and goes through checkout with the saved address
     pinned.locator(".pinned-buy button").click()

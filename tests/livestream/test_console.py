@@ -580,3 +580,36 @@ def test_anonymous_people_go_to_the_dashboard_login(session, item, buyer):
 
 def test_figures_answer_only_get(host, session):
     assert logged_in(host).post(url("figures", session)).status_code == 405
+
+
+# --- comments arriving while the console is open ---------------------------------------------
+
+def test_figures_bring_the_comments_posted_after_the_newest_one_shown(host, session, buyer):
+    services.session_go_live(session_id=session.pk, user=host)
+    buyer.first_name, buyer.last_name = "小明", "王"
+    buyer.save()
+    first = services.comment_post(session_id=session.pk, user=buyer, text="第一条")
+    second = services.comment_post(session_id=session.pk, user=buyer, text="价格 < 70 & 包邮?")
+    third = services.comment_post(session_id=session.pk, user=factories.user(), text="第三条")
+    client = logged_in(host)
+
+    # the console page shows the newest comment's id as where to continue from
+    page = text(client.get(url("console", session)))
+    assert f'data-newest="{third.pk}"' in page
+
+    fresh = client.get(url("figures", session), {"after": first.pk}).json()["comments"]
+    assert [c["id"] for c in fresh] == [third.pk, second.pk]  # newest first, as rendered
+    assert fresh[1]["text"] == "价格 < 70 & 包邮?"  # data: the console's script sets it as text
+    assert fresh[1]["author"] == "小明 王"
+    assert fresh[0]["author"] == f"观众 #{third.user_id}"  # never the e-mail address
+    assert fresh[0]["hide_url"] == url("comment-hide", session, comment_pk=third.pk)
+    assert client.get(url("figures", session), {"after": third.pk}).json()["comments"] == []
+
+
+@pytest.mark.parametrize("after", ["abc", "-1", "1e9", "9" * 40, ""])
+def test_figures_ignore_a_bad_after_and_still_answer(host, session, after):
+    response = logged_in(host).get(url("figures", session), {"after": after})
+
+    assert response.status_code == 200
+    assert "comments" not in response.json()
+    assert response.json()["orders"] == 0

@@ -156,7 +156,18 @@
   }
 
   function applyComments(comments) {
-    if (!commentList || !comments.length) { return; }
+    if (!commentList) { return; }
+    if (!comments.length) {
+      // None left (the host hid the last ones): back to the "no comments yet" line.
+      if (commentList.querySelector("[data-comment-id]")) {
+        while (commentList.firstChild) { commentList.removeChild(commentList.firstChild); }
+        var empty = document.createElement("li");
+        empty.className = "text-muted empty";
+        empty.textContent = commentList.dataset.empty || "";
+        commentList.appendChild(empty);
+      }
+      return;
+    }
     var atBottom = commentList.scrollHeight - commentList.scrollTop - commentList.clientHeight < 24;
     while (commentList.firstChild) { commentList.removeChild(commentList.firstChild); }
     comments.forEach(function (c) { commentList.appendChild(commentItem(c)); });
