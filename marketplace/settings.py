@@ -335,10 +335,13 @@ OSCAR_ORDER_STATUS_PIPELINE = {
     # A paid order ends by a refund (which returns the money), never by "cancelled".
     "paid": ("processing", "partially_refunded", "refunded"),
     "processing": ("shipped", "partially_refunded", "refunded"),
-    "shipped": ("completed", "partially_refunded", "refunded"),
+    # Logistics moves an order to shipped when its first parcel leaves its origin, and to
+    # delivered when every parcel is delivered.
+    "shipped": ("delivered", "completed", "partially_refunded", "refunded"),
+    "delivered": ("completed", "partially_refunded", "refunded"),
     "completed": ("partially_refunded", "refunded"),
     # Part of the money went back; the rest of the order is still being fulfilled.
-    "partially_refunded": ("processing", "shipped", "completed", "refunded"),
+    "partially_refunded": ("processing", "shipped", "delivered", "completed", "refunded"),
     "refunded": (),
     "cancelled": (),
 }

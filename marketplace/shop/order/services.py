@@ -21,7 +21,7 @@ STATUS_CANCELLED = "cancelled"
 STATUS_REFUNDED = "refunded"
 STATUS_PARTIALLY_REFUNDED = "partially_refunded"
 # Money was taken and (at least partly) kept: the order is being or has been fulfilled.
-PAID_STATUSES = frozenset({STATUS_PAID, "processing", "shipped", "completed",
+PAID_STATUSES = frozenset({STATUS_PAID, "processing", "shipped", "delivered", "completed",
                            STATUS_PARTIALLY_REFUNDED})
 
 

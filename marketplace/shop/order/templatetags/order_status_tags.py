@@ -10,6 +10,7 @@ STATUS_LABELS = {
     "paid": _("已付款"),
     "processing": _("备货中"),
     "shipped": _("已发货"),
+    "delivered": _("已送达"),
     "completed": _("已完成"),
     "partially_refunded": _("部分退款"),
     "refunded": _("已退款"),

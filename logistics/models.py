@@ -1,0 +1,197 @@
+"""The county → town → village network (县乡村三级物流), shipments routed through it, and the
+hand-over scans that move them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.regions import codes as region_codes
+from marketplace.shop.catalogue.storage import AMBIENT, CHILLED, FROZEN, STORAGE_OPTIONS
+
+
+class Node(models.Model):
+    """A place that hands parcels over: the county hub (县级分拨中心), a town station
+    (乡镇服务站) or a village service point (村级服务点)."""
+
+    HUB, STATION, POINT = "hub", "station", "point"
+    KINDS = (
+        (HUB, _("县级分拨中心")),
+        (STATION, _("乡镇服务站")),
+        (POINT, _("村级服务点")),
+    )
+    # The region level each kind serves, and the kind of its parent.
+    LEVEL = {HUB: region_codes.COUNTY, STATION: region_codes.TOWN, POINT: region_codes.VILLAGE}
+    PARENT_KIND = {HUB: None, STATION: HUB, POINT: STATION}
+
+    kind = models.CharField(_("类型"), max_length=8, choices=KINDS, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.OneToOneField(
+        "regions.Region", on_delete=models.PROTECT, related_name="logistics_node",
+        verbose_name=_("服务区域"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("上级节点"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    opening_hours = models.CharField(_("营业时间"), max_length=100, blank=True,
+                                     help_text=_("例如 08:00-18:00"))
+    holds_chilled = models.BooleanField(_("可存放冷藏品"), default=False)
+    holds_frozen = models.BooleanField(_("可存放冷冻品"), default=False)
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="logistics_nodes",
+        verbose_name=_("操作员"))
+
+    class Meta:
+        ordering = ("region_id",)
+        verbose_name = _("物流节点")
+        verbose_name_plural = _("物流节点")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def holds(self, storage: str) -> bool:
+        """Whether parcels of this storage class (常温 / 冷藏 / 冷冻) may wait here."""
+        if storage == FROZEN:
+            return self.holds_frozen
+        if storage == CHILLED:
+            return self.holds_chilled or self.holds_frozen
+        return True
+
+    def clean(self):
+        super().clean()
+        if self.region_id and self.kind:
+            if region_codes.level_of(self.region_id) != self.LEVEL[self.kind]:
+                raise ValidationError({"region": _("节点类型与服务区域的级别不符。")})
+        if self.kind:
+            want = self.PARENT_KIND[self.kind]
+            if want is None and self.parent_id:
+                raise ValidationError({"parent": _("县级分拨中心没有上级节点。")})
+            if want is not None:
+                if self.parent is None or self.parent.kind != want:
+                    raise ValidationError({"parent": _("上级节点的类型不对。")})
+                parent_level = self.LEVEL[want]
+                if self.region_id and region_codes.ancestor_code(
+                        self.region_id, parent_level) != self.parent.region_id:
+                    raise ValidationError({"parent": _("上级节点不在本节点的上级区域。")})
+
+
+class Shipment(models.Model):
+    """One parcel: the lines of one cooperative in one paid order, on one route."""
+
+    code = models.CharField(_("运单号"), max_length=16, unique=True)
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT,
+                              related_name="shipments", verbose_name=_("订单"))
+    partner = models.ForeignKey("partner.Partner", on_delete=models.PROTECT,
+                                related_name="shipments", verbose_name=_("合作社"))
+    storage = models.CharField(_("储存方式"), max_length=4, default=AMBIENT,
+                               choices=[(s, s) for s in STORAGE_OPTIONS])
+    origin_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT,
+                                      related_name="+", verbose_name=_("发货地"))
+    destination_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT,
+                                           related_name="+", verbose_name=_("收货地"))
+    # Set when no route could be made (e.g. no cold-chain node on the way): the hub sees it.
+    route_error = models.CharField(_("路由问题"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("包裹")
+        verbose_name_plural = _("包裹")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "partner"], name="shipment_per_cooperative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Hop(models.Model):
+    """One stop of a shipment's route, in order; the last stop outside the county is an
+    express carrier (no node)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="hops")
+    seq = models.PositiveSmallIntegerField()
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="hops")
+
+    class Meta:
+        ordering = ("shipment_id", "seq")
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "seq"], name="hop_seq_once"),
+        ]
+        indexes = [models.Index(fields=["node", "shipment"])]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}#{self.seq}"
+
+    @property
+    def is_carrier(self) -> bool:
+        return self.node_id is None
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    line = models.OneToOneField("order.Line", on_delete=models.PROTECT,
+                                related_name="shipment_line")
+    quantity = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}/{self.line_id}"
+
+
+class ScanEvent(models.Model):
+    """What an operator scanned at a node, with the device's clock; a parcel's status is
+    derived from these (logistics.status), never stored beside them."""
+
+    RECEIVED, DISPATCHED, OUT_FOR_DELIVERY = "received", "dispatched", "out_for_delivery"
+    DELIVERED, EXCEPTION, TEMPERATURE = "delivered", "exception", "temperature"
+    KINDS = (
+        (RECEIVED, _("到站签收")),
+        (DISPATCHED, _("发出")),
+        (OUT_FOR_DELIVERY, _("派送中")),
+        (DELIVERED, _("已妥投")),
+        (EXCEPTION, _("异常")),
+        (TEMPERATURE, _("温度记录")),
+    )
+    MOVEMENTS = frozenset({RECEIVED, DISPATCHED, OUT_FOR_DELIVERY, DELIVERED})
+
+    DAMAGED, REFUSED, ADDRESS = "damaged", "refused", "address"
+    REASONS = (
+        (DAMAGED, _("破损")),
+        (REFUSED, _("拒收")),
+        (ADDRESS, _("地址问题")),
+    )
+
+    client_uuid = models.UUIDField(_("客户端编号"), unique=True)
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="events")
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    kind = models.CharField(_("事件"), max_length=20, choices=KINDS)
+    device_time = models.DateTimeField(_("扫描时间"))
+    recorded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    recipient_name = models.CharField(_("签收人"), max_length=50, blank=True)
+    proof_photo = models.ImageField(_("签收照片"), upload_to="logistics/proof/%Y/%m/",
+                                    blank=True)
+    signature = models.CharField(_("签名"), max_length=100, blank=True)
+    reason = models.CharField(_("异常原因"), max_length=10, choices=REASONS, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    temperature = models.DecimalField(_("温度（℃）"), max_digits=4, decimal_places=1,
+                                      null=True, blank=True)
+    carrier_name = models.CharField(_("快递公司"), max_length=50, blank=True)
+    tracking_number = models.CharField(_("快递单号"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ("device_time", "recorded_at", "pk")
+        verbose_name = _("扫描记录")
+        verbose_name_plural = _("扫描记录")
+        indexes = [
+            models.Index(fields=["shipment", "device_time"]),
+            models.Index(fields=["node", "kind", "device_time"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.kind} @{self.node_id}"
