@@ -17,7 +17,8 @@ from tests.dashboard.builders import order_with_lines, stockrecord
 HUB, MIAOGAO, XINLUWAN = "331123", "331123001", "331123102"
 YETAN, TENGLONG, YUANLUKOU = "331123001007", "331123001008", "331123102209"
 
-NETWORK_CSV = """kind,region,name,parent_region,address,phone,opening_hours,holds_chilled,holds_frozen
+NETWORK_CSV = """\
+kind,region,name,parent_region,address,phone,opening_hours,holds_chilled,holds_frozen
 hub,331123,遂昌县农村物流分拨中心,,妙高街道北街 8 号,0578-8123456,07:00-20:00,1,1
 station,331123001,妙高街道服务站,,妙高街道南街 1 号,,08:00-18:00,1,0
 station,331123102,新路湾镇服务站,,新路湾镇新街 3 号,,08:00-18:00,0,0

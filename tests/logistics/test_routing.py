@@ -88,7 +88,7 @@ def test_across_towns_without_a_hub_is_refused_with_a_reason():
 ])
 def test_cold_chain_routes_only_through_nodes_that_hold_it(storage, destination, expected):
     if expected is None:
-        with pytest.raises(RouteError, match="叶坦社区服务点.*冷藏"):
+        with pytest.raises(RouteError, match=r"叶坦社区服务点.*冷藏"):
             route(YETAN, destination, network(), storage=storage)
     else:
         assert ids(route(YETAN, destination, network(), storage=storage)) == expected
