@@ -1,7 +1,7 @@
 # Build and run the county marketplace. Needs only Python 3.11 (and make) on a fresh machine.
 #
 #   make run       install if needed, migrate, seed the demo once, serve http://127.0.0.1:8000
-#   make test      install if needed, make sure Chromium is there, run the whole pytest suite
+#   make test      install if needed, make sure Chromium and libzbar0 are there, run the whole pytest suite
 #   make lint      ruff check .
 #   make messages  compile every **/locale/*/LC_MESSAGES/django.po to .mo
 #
@@ -65,6 +65,16 @@ test: $(INSTALLED) messages
 				|| echo "Could not install chromium: the e2e tests will skip."; \
 		else \
 			echo "No /usr/bin/chromium (and not root with apt-get): the e2e tests will skip."; \
+		fi; \
+	fi
+	@if ! ldconfig -p 2>/dev/null | grep -q libzbar.so.0; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian libzbar0 (the label tests decode QR codes) ..."; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq libzbar0; } \
+				|| echo "Could not install libzbar0: the QR decoding tests will skip."; \
+		else \
+			echo "No libzbar0 (and not root with apt-get): the QR decoding tests will skip."; \
 		fi; \
 	fi
 	@echo "$(BIN)/pytest $(PYTEST_ARGS)"; \
