@@ -255,6 +255,23 @@ CELERY_BEAT_SCHEDULE.update({
     },
 })
 
+# --- Logistics hub (joint delivery, labels, cold chain, SLA watch) ---------------------
+# The site's public address for links printed on paper (label QR codes): empty means the
+# address of the request that made the PDF.
+SITE_URL = env.str("SITE_URL", default="")
+# A CJK font for manifests and labels; when the file is missing reportlab's built-in CID
+# font STSong-Light is used (not embedded: the reader's viewer supplies the glyphs).
+LOGISTICS_PDF_FONT = env.str(
+    "LOGISTICS_PDF_FONT", default="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+# Allowed temperature (℃, inclusive) per storage class; a reading outside raises an alert.
+LOGISTICS_COLD_CHAIN_RANGES = {"冷藏": (0, 8), "冷冻": (-30, -18)}
+# Hours a parcel may stay at a node of each level before the hub is told (SLA watch).
+LOGISTICS_SLA_HOURS = {"point": 48, "station": 24, "hub": 12}
+CELERY_BEAT_SCHEDULE["logistics-sla-watch"] = {
+    "task": "logistics.sla_watch",
+    "schedule": 15 * 60.0,
+}
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -330,6 +347,8 @@ OSCAR_ALLOW_ANON_CHECKOUT = False
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "line1", "region", "phone_number")
 OSCAR_INITIAL_ORDER_STATUS = "pending_payment"
 OSCAR_INITIAL_LINE_STATUS = "pending_payment"
+# Checked before an order is placed, by dotted path (the core imports none of them).
+CHECKOUT_DELIVERY_CHECKS = ["logistics.checkout.delivery_problems"]
 OSCAR_ORDER_STATUS_PIPELINE = {
     "pending_payment": ("paid", "cancelled"),
     # A paid order ends by a refund (which returns the money), never by "cancelled".
