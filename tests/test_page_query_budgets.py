@@ -315,8 +315,10 @@ PAGES = {
     "checkout-index": (checkout_index, 13),
     "checkout-shipping-address": (checkout_shipping_address, 21),
     "checkout-shipping-method": (checkout_shipping_method, 19),
-    "checkout-payment-method": (checkout_payment_method, 22),
-    "checkout-payment-details": (checkout_payment_details, 27),
+    # +1 on the steps after the address: the delivery check asks whether a logistics
+    # network exists (logistics.checkout; three more, flat, where one does).
+    "checkout-payment-method": (checkout_payment_method, 23),
+    "checkout-payment-details": (checkout_payment_details, 28),
     "checkout-preview": (checkout_preview, 26),
     "checkout-thank-you": (checkout_thank_you, 18),
     "account-summary": (account_summary, 3),
