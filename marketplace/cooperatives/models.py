@@ -1,9 +1,10 @@
-"""A cooperative's profile beside its Oscar partner, and its certifications."""
+"""A cooperative's profile beside its Oscar partner, its certifications and its followers."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,3 +79,29 @@ class Certification(models.Model):
         return self.valid_until >= today
 
     is_valid.boolean = True
+
+
+class Follow(models.Model):
+    """A buyer follows a cooperative (关注合作社): told before each of its live sessions."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cooperative_follows",
+        verbose_name=_("用户"),
+    )
+    cooperative = models.ForeignKey(
+        Cooperative, on_delete=models.CASCADE, related_name="follows", verbose_name=_("合作社")
+    )
+    created_at = models.DateTimeField(_("关注时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("关注")
+        verbose_name_plural = _("关注")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cooperative"], name="follow_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.cooperative_id}"

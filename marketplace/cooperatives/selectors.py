@@ -1,12 +1,14 @@
-"""Read queries for cooperatives: valid certification badges, and stock a user may manage."""
+"""Read queries for cooperatives: valid certification badges, followers, and stock a user may
+manage."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from marketplace.cooperatives.models import Certification, Cooperative
+from marketplace.cooperatives.models import Certification, Cooperative, Follow
 
 StockRecord = get_model("partner", "StockRecord")
 
@@ -25,6 +27,34 @@ def valid_certifications_prefetch(lookup: str = "certifications") -> Prefetch:
 def cooperatives_with_valid_certifications() -> QuerySet[Cooperative]:
     return Cooperative.objects.select_related("partner", "village").prefetch_related(
         valid_certifications_prefetch()
+    )
+
+
+def cooperatives_for_profile(*, user) -> QuerySet[Cooperative]:
+    """Cooperatives as their public page shows them: badges, ``follower_count`` and, for a
+    signed-in user, ``followed`` (whether they follow it), all in the one cooperative query."""
+    followers = (
+        Follow.objects.filter(cooperative=OuterRef("pk"))
+        .order_by()
+        .values("cooperative")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    queryset = cooperatives_with_valid_certifications().annotate(
+        follower_count=Coalesce(Subquery(followers, output_field=IntegerField()), 0)
+    )
+    if user is not None and user.is_authenticated:
+        mine = Follow.objects.filter(cooperative=OuterRef("pk"), user=user)
+        return queryset.annotate(followed=Exists(mine))
+    return queryset
+
+
+def cooperatives_followed_by(*, user) -> QuerySet[Cooperative]:
+    """The cooperatives a user follows, most recently followed first (account page)."""
+    return (
+        Cooperative.objects.filter(follows__user=user)
+        .select_related("village")
+        .order_by("-follows__created_at", "-follows__pk")
     )
 
 

@@ -1,4 +1,5 @@
-"""Write use cases for cooperatives: create one with its partner, give staff access, stock."""
+"""Write use cases for cooperatives: create one with its partner, give staff access, stock,
+follow and unfollow."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from marketplace.cooperatives.models import Cooperative
+from marketplace.cooperatives.models import Cooperative, Follow
 from marketplace.shop.catalogue.services import stock_values_check
 
 Partner = get_model("partner", "Partner")
@@ -87,3 +88,20 @@ def stockrecord_update(*, stockrecord, price: Decimal, num_in_stock: int):
     # Oscar's stock alert receiver listens to post_save, which UPDATE does not send.
     stockrecord.post_save_signal()
     return stockrecord
+
+
+@transaction.atomic
+def cooperative_follow(*, user, cooperative: Cooperative) -> bool:
+    """Follow a cooperative (关注): its live sessions will be announced to this user.
+
+    Idempotent: following again (a double tap, two tabs) changes nothing and returns False.
+    """
+    _follow, created = Follow.objects.get_or_create(user=user, cooperative=cooperative)
+    return created
+
+
+@transaction.atomic
+def cooperative_unfollow(*, user, cooperative: Cooperative) -> bool:
+    """Stop following; returns False when the user was not following it."""
+    deleted, _by_model = Follow.objects.filter(user=user, cooperative=cooperative).delete()
+    return deleted > 0

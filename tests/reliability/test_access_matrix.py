@@ -1054,6 +1054,11 @@ PUBLIC_BY_DESIGN = {
     "api/live/sessions/(?P<slug>[^/.]+)/comments/$":
         "public comments of a public session; POST adds the requester's own comment",
     "cooperatives/<slug:slug>/": "public cooperative profile page",
+    "cooperatives/<slug:slug>/follow/":
+        "the requester's own follow of a public cooperative (anonymous: the login page); "
+        "tests/cooperatives/test_follow.py",
+    "cooperatives/<slug:slug>/unfollow/":
+        "removes only the requester's own follow of a public cooperative",
     "catalogue/(?P<product_slug>[\\w-]*)_(?P<pk>\\d+)/$": "public product page",
     "catalogue/category/(?P<category_slug>[\\w-]+(/[\\w-]+)*)_(?P<pk>\\d+)/$":
         "public category page",
