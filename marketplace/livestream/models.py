@@ -175,11 +175,17 @@ class BuyerQuota(models.Model):
 
 
 class Reminder(models.Model):
-    """A buyer asked to be told when the session starts (开播提醒); sent once."""
+    """A buyer is told when the session starts (开播提醒), once: because they pressed
+    "remind me", or because they follow one of its cooperatives (rows made when it is due)."""
+
+    BUTTON = "button"
+    FOLLOW = "follow"
+    VIA_CHOICES = [(BUTTON, _("开播提醒按钮")), (FOLLOW, _("关注的合作社"))]
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="reminders")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")
+    via = models.CharField(_("来源"), max_length=8, choices=VIA_CHOICES, default=BUTTON)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

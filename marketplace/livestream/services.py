@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.cooperatives.models import Follow
 from marketplace.livestream.models import (
     BuyerQuota,
     Comment,
@@ -320,11 +321,64 @@ def basket_add_live_item(*, basket, item: SessionItem, quantity: int = 1):
     return line
 
 
-def reminders_send_due(*, minutes: int, now: datetime | None = None) -> int:
-    """Tell buyers who pressed "remind me" that a session starts within ``minutes``:
-    an in-site notification and an e-mail, once per reminder however often this runs.
+REMINDER_BATCH = 1000
 
-    The reminder is marked sent and the message created in one transaction; a mail
+
+def _reminder_due_filter(*, minutes: int, now: datetime, prefix: str = "") -> dict:
+    """Sessions still scheduled whose start is within ``minutes`` (and not over an hour
+    late: a session that never went live is not announced forever)."""
+    return {
+        f"{prefix}status": LiveSession.SCHEDULED,
+        f"{prefix}scheduled_start__lte": now + timedelta(minutes=minutes),
+        f"{prefix}scheduled_start__gt": now - timedelta(hours=1),
+    }
+
+
+def reminders_for_followers_create(*, minutes: int, now: datetime | None = None) -> int:
+    """Give every follower of a due session's cooperatives a reminder of that session
+    (via "follow"), unless they already have one (pressed the button, or an earlier run).
+
+    One query finds the missing (session, user) pairs of all due sessions, whatever the
+    number of followers; they are inserted in batches with ON CONFLICT DO NOTHING, so a
+    concurrent run or a button pressed meanwhile cannot make a second row. A follower who
+    follows two of the session's cooperatives is one pair.
+    """
+    now = now or timezone.now()
+    due = LiveSession.objects.filter(**_reminder_due_filter(minutes=minutes, now=now))
+    pairs = (
+        Follow.objects.filter(cooperative__live_sessions__in=due.values("pk"))
+        .annotate(session_id=F("cooperative__live_sessions"))
+        .exclude(
+            Exists(
+                Reminder.objects.filter(
+                    session_id=OuterRef("session_id"), user_id=OuterRef("user_id")
+                )
+            )
+        )
+        .order_by()
+        .values_list("session_id", "user_id")
+        .distinct()
+    )
+    missing = list(pairs)
+    for start in range(0, len(missing), REMINDER_BATCH):
+        Reminder.objects.bulk_create(
+            [
+                Reminder(session_id=session_id, user_id=user_id, via=Reminder.FOLLOW)
+                for session_id, user_id in missing[start : start + REMINDER_BATCH]
+            ],
+            ignore_conflicts=True,
+        )
+    return len(missing)
+
+
+def reminders_send_due(*, minutes: int, now: datetime | None = None) -> int:
+    """Tell buyers who pressed "remind me", and the followers of the session's cooperatives,
+    that a session starts within ``minutes``: an in-site notification and an e-mail, once
+    per (session, buyer) however often this runs, and at once.
+
+    Followers first get reminder rows of their own (``reminders_for_followers_create``);
+    the unique (session, user) row is what makes it once. Each reminder is claimed by a
+    conditional UPDATE, and marked sent with its message created in one transaction; a mail
     failure rolls both back for the next run to retry.
     """
     from django.core.mail import send_mail
@@ -333,27 +387,35 @@ def reminders_send_due(*, minutes: int, now: datetime | None = None) -> int:
 
     Notification = get_model("communication", "Notification")
     now = now or timezone.now()
+    reminders_for_followers_create(minutes=minutes, now=now)
     due = (
         Reminder.objects.filter(
-            sent_at__isnull=True, session__status=LiveSession.SCHEDULED,
-            session__scheduled_start__lte=now + timedelta(minutes=minutes),
-            session__scheduled_start__gt=now - timedelta(hours=1),
-        ).select_related("session", "user").order_by("pk")
+            sent_at__isnull=True,
+            **_reminder_due_filter(minutes=minutes, now=now, prefix="session__"),
+        )
+        .select_related("session", "user")
+        .order_by("pk")
     )
     sent = 0
     for reminder in due:
         with transaction.atomic():
             claimed = Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
-                sent_at=now)
+                sent_at=now
+            )
             if claimed != 1:
                 continue  # another run took it
             session = reminder.session
             start = timezone.localtime(session.scheduled_start)
             subject = _("直播提醒：%(title)s") % {"title": session.title}
-            body = _("您预约的直播“%(title)s”将于 %(time)s 开始：%(path)s") % {
-                "title": session.title, "time": start.strftime("%m-%d %H:%M"),
+            params = {
+                "title": session.title,
+                "time": start.strftime("%m-%d %H:%M"),
                 "path": reverse("livestream:detail", kwargs={"slug": session.slug}),
             }
+            if reminder.via == Reminder.FOLLOW:
+                body = _("您关注的合作社的直播“%(title)s”将于 %(time)s 开始：%(path)s") % params
+            else:
+                body = _("您预约的直播“%(title)s”将于 %(time)s 开始：%(path)s") % params
             Notification.objects.create(recipient=reminder.user, subject=subject, body=body)
             if reminder.user.email:
                 send_mail(subject, body, None, [reminder.user.email])
