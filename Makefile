@@ -99,6 +99,9 @@ bench: $(INSTALLED) messages
 # map is not shipped and the manifest static storage would fail on the missing file.
 HLSJS_VERSION := 1.7.4
 HLSJS_DIR := marketplace/livestream/static/livestream/vendor
+# jsQR (station console: reads parcel labels' QR codes from the phone camera), no dependencies.
+JSQR_VERSION := 1.4.0
+JSQR_DIR := logistics/static/logistics/vendor
 .PHONY: vendor-js
 vendor-js:
 	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent hls.js@$(HLSJS_VERSION) >/dev/null \
@@ -107,3 +110,8 @@ vendor-js:
 			> $(HLSJS_DIR)/hls.light.min.js \
 		&& cp $$tmp/package/LICENSE $(HLSJS_DIR)/hls.js.LICENSE && rm -rf $$tmp \
 		&& echo "hls.js $(HLSJS_VERSION) -> $(HLSJS_DIR)"
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent jsqr@$(JSQR_VERSION) >/dev/null \
+		&& tar -xzf jsqr-$(JSQR_VERSION).tgz && cd - >/dev/null \
+		&& sed '/^\/\/# sourceMappingURL=/d' $$tmp/package/dist/jsQR.js > $(JSQR_DIR)/jsQR.js \
+		&& cp $$tmp/package/LICENSE $(JSQR_DIR)/jsQR.LICENSE && rm -rf $$tmp \
+		&& echo "jsqr $(JSQR_VERSION) -> $(JSQR_DIR)"

@@ -1,6 +1,12 @@
 """Station console (站点操作台) for node operators, served under /logistics/."""
 
-from django.urls import path  # noqa: F401  # the console's routes are added here
+from django.urls import path
+
+from logistics import station_views
 
 app_name = "logistics-station"
-urlpatterns: list = []
+urlpatterns = [
+    path("", station_views.index, name="index"),
+    path("n/<int:node_id>/", station_views.console, name="console"),
+    path("n/<int:node_id>/p/<str:code>/", station_views.parcel, name="parcel"),
+]
