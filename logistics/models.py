@@ -195,3 +195,104 @@ class ScanEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {self.kind} @{self.node_id}"
+
+
+# --- the hub: joint delivery runs, cold-chain alerts, SLA watch --------------------------------
+
+class DispatchRun(models.Model):
+    """A joint delivery run (共同配送): one vehicle from the county hub to one town station on
+    one day, carrying every cooperative's parcels for that town's villages."""
+
+    hub = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="runs_out",
+                            verbose_name=_("分拨中心"))
+    station = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="runs_in",
+                                verbose_name=_("乡镇服务站"))
+    date = models.DateField(_("日期"))
+    # A town may get a second run the same day once the first has left.
+    number = models.PositiveSmallIntegerField(_("车次"), default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("计划人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("发车时间"), null=True, blank=True)
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+",
+                                      verbose_name=_("发车人"))
+
+    class Meta:
+        ordering = ("-date", "station_id", "number")
+        verbose_name = _("共同配送车次")
+        verbose_name_plural = _("共同配送车次")
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "station", "date", "number"],
+                                    name="dispatch_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.station_id}#{self.number}"
+
+
+class RunParcel(models.Model):
+    """A parcel on a run, with the village point it goes to next (None: the station itself
+    is its last stop) and what its dispatch scan answered."""
+
+    run = models.ForeignKey(DispatchRun, on_delete=models.CASCADE, related_name="parcels")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="run_parcels")
+    point = models.ForeignKey(Node, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("村级服务点"))
+    outcome = models.CharField(_("发车扫描结果"), max_length=10, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("run_id", "point_id", "shipment__code")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "shipment"], name="run_parcel_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.shipment_id}"
+
+
+class TemperatureAlert(models.Model):
+    """A cold-chain reading outside its parcel's range (温度异常); one per scan event."""
+
+    event = models.OneToOneField(ScanEvent, on_delete=models.CASCADE, related_name="alert",
+                                 verbose_name=_("温度记录"))
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE,
+                                 related_name="temperature_alerts")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    temperature = models.DecimalField(_("温度（℃）"), max_digits=4, decimal_places=1)
+    low = models.DecimalField(_("下限"), max_digits=4, decimal_places=1)
+    high = models.DecimalField(_("上限"), max_digits=4, decimal_places=1)
+    created_at = models.DateTimeField(_("告警时间"), auto_now_add=True)
+    notified = models.PositiveIntegerField(_("通知人数"), default=0)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("温度告警")
+        verbose_name_plural = _("温度告警")
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.temperature}℃"
+
+
+class SlaBreach(models.Model):
+    """A parcel that stayed at a node longer than that level's limit (超时滞留)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="sla_breaches")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="sla_breaches")
+    arrived_at = models.DateTimeField(_("到站时间"))
+    limit_hours = models.PositiveSmallIntegerField(_("时限（小时）"))
+    detected_at = models.DateTimeField(_("发现时间"))
+    resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ("arrived_at", "pk")
+        verbose_name = _("超时滞留")
+        verbose_name_plural = _("超时滞留")
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "node"], name="sla_breach_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}@{self.node_id}"

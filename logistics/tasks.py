@@ -15,10 +15,27 @@ def shipments_create(order_id: int) -> int:
 
 @shared_task(name="logistics.scan_recorded")
 def scan_recorded(event_id: int) -> None:
-    """What follows a scan: the order's status follows its parcels."""
+    """What follows a scan: the order's status follows its parcels; a cold-chain reading
+    out of range raises its alert (once per event)."""
     from logistics.models import ScanEvent
 
-    order_id = (ScanEvent.objects.filter(pk=event_id)
-                .values_list("shipment__order_id", flat=True).first())
-    if order_id is not None:
+    row = (ScanEvent.objects.filter(pk=event_id)
+           .values_list("shipment__order_id", "kind").first())
+    if row is None:
+        return
+    order_id, kind = row
+    if kind == ScanEvent.TEMPERATURE:
+        from logistics import alerts
+
+        alerts.temperature_alert_raise(event_id=event_id)
+    else:
         services.order_status_follow(order_id=order_id)
+
+
+@shared_task(name="logistics.sla_watch")
+def sla_watch() -> dict:
+    """Beat: flag parcels staying too long at a node, resolve those that moved on."""
+    from logistics import sla
+
+    result = sla.sla_watch()
+    return {"flagged": result.flagged, "resolved": result.resolved}
