@@ -259,10 +259,12 @@ CELERY_BEAT_SCHEDULE.update({
 # The site's public address for links printed on paper (label QR codes): empty means the
 # address of the request that made the PDF.
 SITE_URL = env.str("SITE_URL", default="")
-# A CJK font for manifests and labels; when the file is missing reportlab's built-in CID
-# font STSong-Light is used (not embedded: the reader's viewer supplies the glyphs).
+# A TrueType CJK font embedded in manifests and labels (e.g. Debian's fonts-wqy-microhei);
+# reportlab cannot read CFF outlines, so Noto CJK's .ttc will not do. When the file is
+# missing or unreadable the built-in CID font STSong-Light is used (not embedded: PDF
+# readers supply its glyphs).
 LOGISTICS_PDF_FONT = env.str(
-    "LOGISTICS_PDF_FONT", default="/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    "LOGISTICS_PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 # Allowed temperature (℃, inclusive) per storage class; a reading outside raises an alert.
 LOGISTICS_COLD_CHAIN_RANGES = {"冷藏": (0, 8), "冷冻": (-30, -18)}
 # Hours a parcel may stay at a node of each level before the hub is told (SLA watch).
