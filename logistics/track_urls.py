@@ -1,6 +1,11 @@
 """Public parcel tracking, served under /track/."""
 
-from django.urls import path  # noqa: F401  # tracking routes are added here
+from django.urls import path
+
+from logistics import track_views
 
 app_name = "track"
-urlpatterns: list = []
+urlpatterns = [
+    path("", track_views.index, name="index"),
+    path("<str:code>/", track_views.parcel, name="parcel"),
+]

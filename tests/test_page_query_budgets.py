@@ -324,7 +324,8 @@ PAGES = {
     "account-summary": (account_summary, 3),
     "account-profile": (account_profile, 12),
     "account-orders": (account_orders, 15),
-    "account-order-detail": (account_order_detail, 20),
+    # +1: the order's parcels (logistics' tag library); four more, flat, when it has some.
+    "account-order-detail": (account_order_detail, 21),
     "account-addresses": (account_addresses, 15),
     "account-wishlists": (account_wishlists, 14),
     "account-wishlist-detail": (account_wishlist_detail, 18),
