@@ -118,9 +118,11 @@ def _draw_label(c: canvas.Canvas, shipment, base: str) -> None:
     x = margin + qr + 3 * mm
     c.setFont(font, 10)
     c.drawString(x, top - 6 * mm, _("送达"))
-    size = 16
+    # as big as lets the name fit on two lines
+    name, width = destination_name(shipment), w - x - margin
+    size = next((s for s in (18, 16, 14, 12) if len(_wrap(name, font, s, width)) <= 2), 11)
     y = top - 14 * mm
-    for line in _wrap(destination_name(shipment), font, size, w - x - margin)[:3]:
+    for line in _wrap(name, font, size, width)[:3]:
         c.setFont(font, size)
         c.drawString(x, y, line)
         y -= 7 * mm
