@@ -108,7 +108,8 @@ class _BatchView(APIView):
         if not isinstance(data, Mapping):
             return _bad(_("请求体必须是一个对象，例如 {\"%(key)s\": [...]}。") % {"key": self.key})
         items = data.get(self.key)
-        if isinstance(items, str):  # multipart: the list travels as JSON text
+        if isinstance(items, str) and hasattr(data, "getlist"):
+            # multipart (photos attached): the list travels as a JSON text field
             try:
                 items = json.loads(items)
             except ValueError:
