@@ -51,10 +51,8 @@ def cooperatives_for_profile(*, user) -> QuerySet[Cooperative]:
 
 def cooperatives_followed_by(*, user) -> QuerySet[Cooperative]:
     """The cooperatives a user follows, most recently followed first (account page)."""
-    return (
-        Cooperative.objects.filter(follows__user=user)
-        .select_related("village")
-        .order_by("-follows__created_at", "-follows__pk")
+    return Cooperative.objects.filter(follows__user=user).order_by(
+        "-follows__created_at", "-follows__pk"
     )
 
 

@@ -235,3 +235,32 @@ def test_unfollowing_removes_only_ones_own_follow(coop_a, buyer):
     logged_in(buyer).post(f"/cooperatives/{coop_a.slug}/unfollow/")
 
     assert list(Follow.objects.values_list("user_id", flat=True)) == [neighbour.pk]
+
+
+# --- the buyer's account page ---------------------------------------------------------------
+
+
+def test_account_page_lists_followed_cooperatives_with_unfollow(coop_a, coop_b, buyer):
+    cooperative_follow(user=buyer, cooperative=coop_a)
+    client = logged_in(buyer)
+    profile = client.get("/accounts/profile/").content.decode()
+    assert "关注的合作社" in profile
+    assert coop_a.legal_name in profile
+    assert coop_b.legal_name not in profile
+    assert f'action="/cooperatives/{coop_a.slug}/unfollow/"' in profile
+
+    response = client.post(f"/cooperatives/{coop_a.slug}/unfollow/", {"next": "/accounts/profile/"})
+
+    assert response["Location"] == "/accounts/profile/"
+    after = client.get("/accounts/profile/").content.decode()
+    assert f"/cooperatives/{coop_a.slug}/" not in after
+    assert "还没有关注任何合作社" in after
+
+
+def test_account_page_queries_do_not_grow_with_followed_cooperatives(buyer):
+    cooperative_follow(user=buyer, cooperative=factories.cooperative())
+    one, _sql = page_queries(Visit("/accounts/profile/", user=buyer))
+    for _ in range(8):
+        cooperative_follow(user=buyer, cooperative=factories.cooperative())
+    many, _sql = page_queries(Visit("/accounts/profile/", user=buyer))
+    assert one == many
