@@ -220,7 +220,8 @@ CELERY_BEAT_SCHEDULE["livestream-reminders"] = {
     "task": "livestream.reminders_send",
     "schedule": 60.0,
 }
-DEMO_SEED_EXTRA_STEPS = ["marketplace.livestream.demo.demo_live_sessions_create"]
+DEMO_SEED_EXTRA_STEPS = ["marketplace.livestream.demo.demo_live_sessions_create",
+                         "logistics.demo.demo_logistics_create"]
 
 # --- API (Django REST Framework, OpenAPI by drf-spectacular) ---------------------------
 REST_FRAMEWORK = {
