@@ -113,7 +113,7 @@ def network_index(*, county_codes=None) -> routing.Network:
 
         q = Q()
         for prefix in prefixes:
-            q |= Q(region_id__startswith=prefix)
+            q |= Q(region__code__startswith=prefix)
         nodes = nodes.filter(q)
     return routing.Network.of(
         routing.NodeRef(id=n.pk, kind=n.kind, region=n.region_id, name=n.name,
@@ -149,7 +149,7 @@ def coldest(storages) -> str:
 def shipments_create(*, order_id: int) -> list[Shipment]:
     """One shipment per cooperative in a paid order, each with its route. Safe to run twice:
     a cooperative that already has its shipment for the order is skipped."""
-    order = (Order.objects.select_for_update().select_related("shipping_address")
+    order = (Order.objects.select_for_update(of=("self",)).select_related("shipping_address")
              .get(pk=order_id))
     address = order.shipping_address
     if address is None or not address.region_id:
@@ -262,8 +262,10 @@ def scan_record(*, parcel_code: str, node: Node, operator, event: str, device_ti
                 signature=signature, photo=photo, reason=reason, note=note,
                 temperature=temperature, carrier_name=carrier_name,
                 tracking_number=tracking_number)
+            # Locked so two scans of one parcel (the delivered rule) are decided in turn.
             shipment = (Shipment.objects.select_for_update()
-                        .filter(code=code, hops__node=node).distinct().first())
+                        .filter(code=code, pk__in=Hop.objects.filter(node=node)
+                                .values("shipment_id")).first())
             if shipment is None:
                 raise ScanRefused(_("本站点没有这个包裹（运单号不存在或不经过本站）。"))
             route = list(shipment.hops.values_list("node_id", flat=True))
