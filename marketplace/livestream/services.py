@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,7 +223,11 @@ def reminder_add(*, session_id: int, user) -> bool:
     session = LiveSession.objects.get(pk=session_id)
     if session.status != LiveSession.SCHEDULED:
         raise LiveError(_("只有预告中的直播可以设置提醒。"))
-    _reminder, created = Reminder.objects.get_or_create(session=session, user=user)
+    reminder, created = Reminder.objects.get_or_create(session=session, user=user)
+    if not created and reminder.via == Reminder.FOLLOW:
+        # Made for a follower; now asked for in person, it holds even if they unfollow.
+        Reminder.objects.filter(pk=reminder.pk).update(via=Reminder.BUTTON)
+        return True
     return created
 
 
@@ -388,11 +392,17 @@ def reminders_send_due(*, minutes: int, now: datetime | None = None) -> int:
     Notification = get_model("communication", "Notification")
     now = now or timezone.now()
     reminders_for_followers_create(minutes=minutes, now=now)
+    still_following = Follow.objects.filter(
+        user_id=OuterRef("user_id"), cooperative__live_sessions=OuterRef("session_id")
+    )
     due = (
         Reminder.objects.filter(
             sent_at__isnull=True,
             **_reminder_due_filter(minutes=minutes, now=now, prefix="session__"),
         )
+        # A follower's reminder left unsent by an earlier run (a mail error) stays unsent
+        # once they stop following every cooperative of the session.
+        .filter(Q(via=Reminder.BUTTON) | Exists(still_following))
         .select_related("session", "user")
         .order_by("pk")
     )

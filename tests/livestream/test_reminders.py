@@ -222,3 +222,34 @@ def test_concurrent_runs_tell_every_follower_exactly_once(base_data_tx, mailoutb
     assert set(per_user.values()) == {1}
     assert sorted(m.to[0] for m in mailoutbox) == sorted(f.email for f in fans)
     assert Reminder.objects.filter(session=session).count() == 40
+
+
+@pytest.mark.django_db
+def test_a_follower_who_unfollows_after_the_reminder_was_made_is_not_told(
+    session, coop_a, buyer, mailoutbox
+):
+    # given a run that made the follower's reminder but did not send it (a mail error)
+    cooperative_follow(user=buyer, cooperative=coop_a)
+    services.reminders_for_followers_create(minutes=15, now=due(session))
+    assert Reminder.objects.filter(user=buyer, sent_at__isnull=True).exists()
+    # when they unfollow before the next run
+    cooperative_unfollow(user=buyer, cooperative=coop_a)
+
+    assert send(session) == 0
+
+    assert notes(buyer) == [] and mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_pressing_remind_me_keeps_the_reminder_after_unfollowing(
+    session, coop_a, buyer, mailoutbox
+):
+    cooperative_follow(user=buyer, cooperative=coop_a)
+    services.reminders_for_followers_create(minutes=15, now=due(session))
+    assert services.reminder_add(session_id=session.pk, user=buyer) is True
+    cooperative_unfollow(user=buyer, cooperative=coop_a)
+
+    assert send(session) == 1
+
+    assert "您预约的直播" in notes(buyer)[0].body
+    assert len(mailoutbox) == 1
