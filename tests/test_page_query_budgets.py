@@ -322,7 +322,8 @@ PAGES = {
     "checkout-preview": (checkout_preview, 26),
     "checkout-thank-you": (checkout_thank_you, 18),
     "account-summary": (account_summary, 3),
-    "account-profile": (account_profile, 12),
+    # +1: the cooperatives the buyer follows (one query, however many).
+    "account-profile": (account_profile, 13),
     "account-orders": (account_orders, 15),
     # +1: the order's parcels (logistics' tag library); four more, flat, when it has some.
     "account-order-detail": (account_order_detail, 21),
