@@ -157,7 +157,10 @@ def shipments_create(*, order_id: int) -> list[Shipment]:
         return []
     done = set(Shipment.objects.filter(order=order).values_list("partner_id", flat=True))
     lines_by_partner = defaultdict(list)
-    for line in order.lines.select_related("partner__cooperative", "product"):
+    # The storage class is a product attribute: loaded for all lines at once, not per line.
+    order_lines = order.lines.select_related("partner__cooperative", "product").prefetch_related(
+        "product__attribute_values__attribute", "product__attribute_values__value_option")
+    for line in order_lines:
         if line.partner_id is not None and line.partner_id not in done:
             lines_by_partner[line.partner_id].append(line)
     if not lines_by_partner:
