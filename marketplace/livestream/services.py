@@ -135,7 +135,16 @@ def _transition(session_id: int, *, user, frm: tuple[str, ...], to: str, refused
     if changed != 1:
         raise LiveError(refused)
     session.refresh_from_db()
+    _pages_changed()
     return session
+
+
+def _pages_changed() -> None:
+    """Cached anonymous pages show live badges ("直播中" on product pages): a session going
+    live or ending, or a pin moving, makes them stale once the change commits."""
+    from marketplace.pagecache import pagecache_bump
+
+    transaction.on_commit(pagecache_bump)
 
 
 @transaction.atomic
@@ -180,6 +189,7 @@ def item_pin(*, session_id: int, item_id: int, user) -> PinEvent:
             return current
         current.unpinned_at = now
         current.save(update_fields=["unpinned_at"])
+    _pages_changed()
     return PinEvent.objects.create(session=session, item=item, pinned_at=now, pinned_by=user)
 
 
@@ -188,8 +198,9 @@ def item_unpin(*, session_id: int, user) -> None:
     session = LiveSession.objects.select_for_update().get(pk=session_id)
     if not session_can_manage(user, session):
         raise PermissionError("cannot manage this session")
-    PinEvent.objects.filter(session=session, unpinned_at__isnull=True).update(
-        unpinned_at=timezone.now())
+    if PinEvent.objects.filter(session=session, unpinned_at__isnull=True).update(
+            unpinned_at=timezone.now()):
+        _pages_changed()
 
 
 # --- Comments and reminders -------------------------------------------------------------------

@@ -749,6 +749,25 @@ def test_product_page_says_on_live_now_while_the_product_is_pinned(live, item, t
 
 
 
+
+def test_cached_product_pages_follow_pins_and_the_end_of_the_session(
+        live, item, tea_item, host, settings, django_capture_on_commit_callbacks):
+    # given anonymous product pages served from the page cache
+    settings.PAGE_CACHE_SECONDS = 60
+    tea_url = tea_item.product.get_absolute_url()
+    assert "正在直播讲解" not in Client().get(tea_url).content.decode()
+    assert Client().get(tea_url)["X-Page-Cache"] == "hit"
+
+    # when the host pins the tea, then its cached page shows the badge at once
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_pin(session_id=live.pk, item_id=tea_item.pk, user=host)
+    assert "正在直播讲解" in Client().get(tea_url).content.decode()
+
+    # and when the session ends, the badge leaves it again
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_end(session_id=live.pk, user=host)
+    assert "正在直播讲解" not in Client().get(tea_url).content.decode()
+
 # --- in a real browser -----------------------------------------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")
