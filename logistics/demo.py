@@ -13,7 +13,7 @@ final, and scan_record refuses device times older than 30 days, as a device's wo
 parcels of open orders are scanned through services.scan_record like a station would, so
 their orders follow them (shipped, delivered). Scans after "now" are left for later: recent
 parcels are still on their way, and one was refused at the door (an exception). One more
-order, for buyer@demo.cn, waits at its town station for the README's tour.
+order, for buyer@demo.cn, waits at the county hub for the README's tour.
 """
 
 from __future__ import annotations
@@ -135,8 +135,8 @@ def demo_network_load() -> int:
 # --- operators ---------------------------------------------------------------------------------
 
 def _operators_assign(*, ctx) -> int:
-    """hub@demo.cn at the hub; village@demo.cn at buyer@demo.cn's village point and
-    town@demo.cn at its town station (where the tour's parcel waits)."""
+    """hub@demo.cn at the hub (where the tour's parcel waits), town@demo.cn and
+    village@demo.cn at the station and point it goes on to: buyer@demo.cn's."""
     User = get_user_model()
     users = {u.email: u for u in User.objects.filter(email__in=OPERATOR_ROLES)}
     home = (UserAddress.objects.filter(user__email=TOUR_BUYER)
@@ -163,7 +163,8 @@ def _operators_assign(*, ctx) -> int:
 # --- the tour's order --------------------------------------------------------------------------
 
 def _tour_order_create(*, ctx) -> Order | None:
-    """buyer@demo.cn's paid order of 高坪有机红米, placed a day ago (once; not with --orders 0)."""
+    """buyer@demo.cn's paid order of 高坪有机红米, placed this morning (once; not with
+    --orders 0)."""
     existing = Order.objects.filter(number=TOUR_ORDER).first()
     if existing is not None or not ctx.orders:
         return existing
@@ -186,7 +187,7 @@ def _tour_order_create(*, ctx) -> Order | None:
         currency=settings.OSCAR_DEFAULT_CURRENCY, total_incl_tax=total, total_excl_tax=total,
         shipping_incl_tax=fee, shipping_excl_tax=fee, shipping_address=address,
         shipping_method=_("快递配送"), shipping_code="demo-express", status="paid",
-        date_placed=timezone.now().replace(microsecond=0) - dt.timedelta(hours=24))
+        date_placed=timezone.now().replace(microsecond=0) - dt.timedelta(hours=14))
     demo_services.past_order_line(order=order, record=record, quantity=1).save()
     demo_services.past_order_payments(orders=[order])
     return order
@@ -227,8 +228,8 @@ def _plan(shipment: Shipment, *, rng: random.Random, tour: bool) -> list[dict]:
             value = Decimal(str(round(rng.uniform(low, high), 1)))
             steps.append({"node": node, "event": ScanEvent.TEMPERATURE,
                           "at": t + dt.timedelta(minutes=20), "temperature": value})
-        if tour and i == len(nodes) - 2:
-            break  # the tour's parcel waits here for its town station to send it on
+        if tour and node.kind == Node.HUB:
+            break  # the tour's parcel waits here for the hub's joint delivery run
         if last and not to_carrier:
             t += hours(0.5, 3)
             steps.append({"node": node, "event": ScanEvent.OUT_FOR_DELIVERY, "at": t})

@@ -107,16 +107,18 @@ def test_every_paid_past_order_has_its_parcels_with_a_plausible_history(seeded):
                                     ).exists()
 
 
-def test_the_tour_parcel_waits_at_buyer_demo_cn_s_town_station(seeded):
+def test_the_tour_parcel_waits_at_the_hub_for_the_tour_s_operators(seeded):
     order = Order.objects.get(number=demo.TOUR_ORDER)
     parcel = selectors.shipment_by_code(order.shipments.get().code)
 
     assert order.user.email == "buyer@demo.cn"
     assert parcel.state.status == status.AT_NODE
     here = Node.objects.get(pk=parcel.state.node_id)
-    assert here.operators.filter(email="town@demo.cn").exists()
-    assert Node.objects.get(pk=parcel.state.next_node_id).operators.filter(
-        email="village@demo.cn").exists()
+    assert here.kind == Node.HUB and here.operators.filter(email="hub@demo.cn").exists()
+    # then on to buyer@demo.cn's town station and village point
+    route = parcel.route_nodes
+    assert route[route.index(here) + 1].operators.filter(email="town@demo.cn").exists()
+    assert route[-1].operators.filter(email="village@demo.cn").exists()
     order.refresh_from_db()
     assert order.status == "shipped"  # it followed its parcel, scanned through scan_record
 
