@@ -10,6 +10,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
+from logistics.access import cooperative_labels_access, hub_staff_access
 from marketplace.shop.dashboard.access import partner_dashboard_access
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -391,6 +392,18 @@ OSCAR_DASHBOARD_NAVIGATION = [
         "icon": "fas fa-video",
         "url_name": "livestream-dashboard:list",
         "access_fn": partner_dashboard_access,
+    },
+    {
+        "label": _("物流面单"),
+        "icon": "fas fa-tags",
+        "url_name": "logistics-hub:labels",
+        "access_fn": cooperative_labels_access,
+    },
+    {
+        "label": _("分拨中心"),
+        "icon": "fas fa-truck",
+        "url_name": "logistics-hub:index",
+        "access_fn": hub_staff_access,
     },
 ]
 

@@ -216,3 +216,13 @@ def test_the_hub_page_reads_in_a_fixed_number_of_queries(client, network, parcel
     with django_assert_max_num_queries(25):
         response = c.get(reverse("logistics-hub:detail", kwargs={"hub_id": network.hub.pk}))
     assert response.status_code == 200
+
+
+def test_the_hub_is_in_the_menu_of_its_operators_only(client, network, staff_a):
+    hub_page = reverse("logistics-hub:detail", kwargs={"hub_id": network.hub.pk})
+    c = _client(client, network.op["hub"])
+    assert f'href="{reverse("logistics-hub:index")}"' in c.get(hub_page).text
+
+    c = _client(client, staff_a)
+    assert f'href="{reverse("logistics-hub:index")}"' not in c.get(
+        reverse("dashboard:index")).text

@@ -180,3 +180,13 @@ def test_another_cooperative_cannot_print_the_label(client, network, parcel, coo
     client.force_login(factories.coop_staff(coop_b, email="staff-b@example.com"))
     assert client.get(reverse("logistics-hub:label", kwargs={"code": parcel.code})
                       ).status_code == 404
+
+
+def test_cooperative_staff_find_their_labels_in_the_dashboard_menu(client, network, staff_a):
+    client.force_login(staff_a)
+
+    page = client.get(reverse("dashboard:index"))
+
+    assert page.status_code == 200
+    assert f'href="{reverse("logistics-hub:labels")}"' in page.text
+    assert f'href="{reverse("logistics-hub:index")}"' not in page.text
