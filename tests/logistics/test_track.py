@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from logistics.models import Shipment
 from tests import factories
@@ -225,3 +228,19 @@ def test_order_page_queries_do_not_grow_with_parcels_and_scans(
     # Oscar's page as the budget test measures it (tests/test_page_query_budgets.py: 21 with
     # no parcel), plus hops, events, lines and place names
     assert with_many == with_one <= 25
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.text(min_size=1, max_size=60))
+def test_whatever_is_typed_as_a_code_answers_a_redirect_or_a_404_never_a_500(client, typed):
+    response = client.get(f"/track/{quote(typed, safe='')}/", follow=True)
+
+    assert response.status_code in (200, 404)  # 200 only via the search box: /track/ itself
+    if response.status_code == 200:
+        assert response.redirect_chain and response.redirect_chain[-1][0] == "/track/"
+
+
+@pytest.mark.parametrize("code", ["AB%00CD", "%E2%80%AE", "A%0AB"], ids=["nul", "rtl", "newline"])
+def test_control_characters_in_a_code_are_a_404(client, db, code):
+    assert client.get(f"/track/{code}/", follow=True).status_code == 404
