@@ -9,6 +9,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -46,7 +47,7 @@ def hub_staff_required(view):
     @_signed_in
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not dispatch.hubs_for(request.user).exists():
+        if not (request.user.is_staff or dispatch.hubs_for(request.user).exists()):
             raise Http404
         return view(request, *args, **kwargs)
     return wrapper
@@ -89,10 +90,8 @@ def hub_detail(request, hub_id: int):
     towns, elsewhere = dispatch.towns_waiting(hub)
     today = timezone.localdate()
     runs = list(DispatchRun.objects.filter(hub=hub, date__gte=today - timedelta(days=7))
-                .select_related("station").order_by("-date", "station__region_id", "-number")
-                .prefetch_related("parcels")[:RUNS_SHOWN])
-    for run in runs:
-        run.parcel_count = len(run.parcels.all())
+                .select_related("station").annotate(parcel_count=Count("parcels"))
+                .order_by("-date", "station__region_id", "-number")[:RUNS_SHOWN])
     county = hub.region_id[:6]
     return render(request, "logistics/hub/detail.html", {
         "hub": hub, "towns": towns, "elsewhere": elsewhere, "today": today, "runs": runs,

@@ -213,7 +213,7 @@ def test_the_hub_page_reads_in_a_fixed_number_of_queries(client, network, parcel
     dispatch.runs_plan(hub=network.hub, user=network.op["hub"])
     c = _client(client, network.op["hub"])
 
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(18):
         response = c.get(reverse("logistics-hub:detail", kwargs={"hub_id": network.hub.pk}))
     assert response.status_code == 200
 
@@ -226,3 +226,26 @@ def test_the_hub_is_in_the_menu_of_its_operators_only(client, network, staff_a):
     c = _client(client, staff_a)
     assert f'href="{reverse("logistics-hub:index")}"' not in c.get(
         reverse("dashboard:index")).text
+
+
+@pytest.mark.parametrize("extra", [0, 12], ids=["few", "many"])
+def test_the_run_page_reads_in_a_fixed_number_of_queries(client, network, parcels, buyer,
+                                                         product_a, extra,
+                                                         django_assert_max_num_queries):
+    for _i in range(extra):
+        at_hub(network, order_to(buyer, DAMABU, product_a).shipments.get())
+    run = dispatch.runs_plan(hub=network.hub, user=network.op["hub"])[0]
+    c = _client(client, network.op["hub"])
+
+    with django_assert_max_num_queries(12):
+        response = c.get(reverse("logistics-hub:run", kwargs={"hub_id": network.hub.pk,
+                                                              "run_id": run.pk}))
+    assert response.status_code == 200 and response.text.count('class="parcel"') == 5 + extra
+
+
+def test_platform_staff_without_any_hub_see_an_empty_list(client, db):
+    c = _client(client, factories.user(email="platform@example.com", is_staff=True))
+
+    response = c.get(reverse("logistics-hub:index"))
+
+    assert response.status_code == 200 and "还没有分拨中心" in response.text
