@@ -9,6 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# A TrueType CJK font that reportlab can embed in shipping labels and manifests
+# (LOGISTICS_PDF_FONT); Noto CJK's CFF outlines are not readable by reportlab.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them. Every package is pinned
 # and hash-checked by requirements.lock (uv pip compile --generate-hashes).
 COPY requirements.lock ./

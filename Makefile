@@ -67,14 +67,18 @@ test: $(INSTALLED) messages
 			echo "No /usr/bin/chromium (and not root with apt-get): the e2e tests will skip."; \
 		fi; \
 	fi
-	@if ! ldconfig -p 2>/dev/null | grep -q libzbar.so.0; then \
+	@if ! ldconfig -p 2>/dev/null | grep -q libzbar.so.0 \
+			|| [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing Debian libzbar0 (the label tests decode QR codes) ..."; \
+			echo "Installing Debian libzbar0 (the label tests decode QR codes) and" \
+				"fonts-wqy-microhei (the CJK font embedded in label PDFs) ..."; \
 			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq libzbar0; } \
-				|| echo "Could not install libzbar0: the QR decoding tests will skip."; \
+				apt-get install -y -qq libzbar0 fonts-wqy-microhei; } \
+				|| echo "Could not install libzbar0/fonts-wqy-microhei: the QR decoding" \
+					"tests will skip and PDFs use reportlab's built-in STSong-Light."; \
 		else \
-			echo "No libzbar0 (and not root with apt-get): the QR decoding tests will skip."; \
+			echo "No libzbar0 or wqy font (and not root with apt-get): the QR decoding" \
+				"tests will skip and PDFs use reportlab's built-in STSong-Light."; \
 		fi; \
 	fi
 	@echo "$(BIN)/pytest $(PYTEST_ARGS)"; \

@@ -170,6 +170,16 @@ def test_an_unusable_font_falls_back_to_stsong(path):
     assert labels.cjk_font(path) == labels.FALLBACK_FONT
 
 
+def test_labels_embed_the_installed_truetype_cjk_font(settings):
+    from pathlib import Path
+
+    if not Path(settings.LOGISTICS_PDF_FONT).is_file():
+        pytest.skip(f"no CJK TrueType font at {settings.LOGISTICS_PDF_FONT} "
+                    "(apt-get install fonts-wqy-microhei); labels use STSong-Light")
+    # a printer without Chinese fonts still prints the labels: the glyphs travel in the PDF
+    assert labels.cjk_font() != labels.FALLBACK_FONT
+
+
 def test_a_label_for_an_unknown_code_is_a_404(client, network, staff_a):
     client.force_login(staff_a)
     assert client.get(reverse("logistics-hub:label", kwargs={"code": "NOSUCHCODE"})
