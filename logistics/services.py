@@ -129,11 +129,12 @@ def parcel_code_new() -> str:
 
 def parcel_code_normalise(text: str) -> str:
     """What an operator typed or a camera read (a bare code, or the label's tracking URL),
-    as a stored code: spaces and dashes dropped, upper case."""
-    text = (text or "").strip()
+    as a stored code: upper case, only ASCII letters and digits kept (spaces and dashes
+    people type, and anything a database would refuse, such as NUL, are dropped)."""
+    text = str(text or "").strip()
     if "/" in text:
         text = text.rstrip("/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in text.upper() if ch not in " -")[:32]
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())[:32]
 
 
 def coldest(storages) -> str:

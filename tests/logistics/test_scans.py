@@ -58,6 +58,13 @@ def test_a_node_off_the_route_is_told_the_same_as_for_an_unknown_code(network, p
     assert ScanEvent.objects.count() == 0
 
 
+def test_a_code_with_a_nul_or_other_junk_is_just_not_found(network, parcel):
+    parcel.code = "\x00\ud800'; DROP TABLE--"
+    result = scan(network, "yetan", parcel, "received")
+
+    assert result.outcome == "rejected" and NOT_HERE in result.reason
+
+
 def test_an_operator_of_another_node_cannot_scan_here(network, parcel):
     result = services.scan_record(
         parcel_code=parcel.code, node=network.yetan, operator=network.op["hub"],

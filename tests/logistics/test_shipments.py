@@ -113,4 +113,5 @@ def test_shipment_codes_are_unique_and_printable():
     assert all(re.fullmatch(r"[2-9A-HJKMNP-Z]{10}", c) for c in codes)
     assert services.parcel_code_normalise(" abcd-efgh 23 ") == "ABCDEFGH23"
     assert services.parcel_code_normalise("https://x.cn/track/ABCDEFGH23/") == "ABCDEFGH23"
+    assert services.parcel_code_normalise("ABC\x00DE＃FGH23") == "ABCDEFGH23"
     assert Shipment._meta.get_field("code").unique
