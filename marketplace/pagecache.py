@@ -47,13 +47,16 @@ CACHED_VIEWS = {
     "catalogue:detail": None,
     "search:search": None,
     "cooperatives:detail": None,
+    # The live page: its live parts (pinned item, units, comments) refresh from state.json
+    # within 2 s of loading; pins and status changes also bump the version.
+    "livestream:detail": None,
 }
 # Models whose change can alter a cached page; a missing one is skipped (apps may be off).
 INVALIDATING_MODELS = (
     "catalogue.Product", "catalogue.Category", "catalogue.ProductImage",
     "catalogue.ProductAttributeValue", "catalogue.ProductCategory", "partner.StockRecord",
     "partner.Partner", "cooperatives.Cooperative", "cooperatives.Certification",
-    "offer.ConditionalOffer", "offer.Range",
+    "offer.ConditionalOffer", "offer.Range", "livestream.LiveSession", "livestream.SessionItem",
 )
 _TOKEN_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
 

@@ -105,7 +105,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so it sees the Vary headers every other middleware added.
+    # Answers /live/<slug>/state.json from the cache before everything else (viewer pages
+    # poll it every 2 s; see the module).
+    "marketplace.livestream.middleware.LiveStateFastPath",
+    # Outermost of the rest, so it sees the Vary headers every other middleware added.
     "marketplace.middleware.SharedResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

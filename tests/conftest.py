@@ -27,6 +27,8 @@ def _page_cache_off():
     from django.conf import settings
 
     settings.PAGE_CACHE_SECONDS = 0
+    # Likewise the live state's per-worker copy (tests/livestream/test_viewer.py turns it on).
+    settings.LIVE_STATE_LOCAL_SECONDS = 0
 
 
 @pytest.fixture(scope="session")

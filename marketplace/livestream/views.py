@@ -65,11 +65,9 @@ def _render_detail(request, session: LiveSession, *, status: int = 200,
                    comment_error=comment_error, comment_text=comment_text,
                    can_comment=session.status in (LiveSession.SCHEDULED, LiveSession.LIVE),
                    labels=_viewer_labels())
-    response = render(request, "livestream/detail.html", context, status=status)
-    if not request.user.is_authenticated and not _VIEWER_TOKEN.fullmatch(
-            request.COOKIES.get(VIEWER_COOKIE, "")):
-        _set_viewer_cookie(response, secrets.token_urlsafe(18))
-    return response
+    # No cookie here: the first heartbeat gives an anonymous viewer its key, so the page is
+    # the same for every anonymous visitor and the page cache can serve it.
+    return render(request, "livestream/detail.html", context, status=status)
 
 
 def _viewer_labels() -> dict[str, str]:
@@ -176,7 +174,12 @@ def state(request, slug: str):
     found = selectors.cached_state(slug)
     if found is None:
         raise Http404
-    body, etag = found
+    return state_response(request, *found)
+
+
+def state_response(request, body: bytes, etag: str):
+    """The state's answer, shared with the fast path (livestream.middleware): 304 when the
+    viewer already has this ETag."""
     known = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
     if etag in known or "*" in known:
         response = HttpResponseNotModified()

@@ -176,7 +176,11 @@ def test_during_the_session_the_page_plays_the_stream_and_shows_the_pinned_item(
     assert f'action="/live/{live.slug}/buy/{item.pk}/"' in pinned
     assert "高山绿茶 250g" in body  # the other items
     assert f'action="/live/{live.slug}/buy/{tea_item.pk}/"' in body
-    assert response.cookies["live_viewer"].value  # anonymous viewer key for heartbeats
+    # the page is the same for every anonymous visitor (so it can be cached); the first
+    # heartbeat gives the viewer its key
+    assert "live_viewer" not in response.cookies
+    beat = client.post(f"/live/{live.slug}/heartbeat")
+    assert beat.cookies["live_viewer"].value
 
 
 @pytest.mark.django_db
@@ -604,6 +608,50 @@ def test_state_is_one_copy_for_every_viewer_so_a_cdn_can_share_it(live, buyer, c
     # the viewer page itself is personal (basket, reminders, language) and keeps its Vary
     page = client.get(f"/live/{live.slug}/")
     assert "Cookie" in page["Vary"] and "Accept-Language" in page["Vary"]
+
+
+@pytest.mark.django_db
+def test_state_is_answered_before_the_middleware_stack_with_the_security_headers(
+        live, client, settings, django_assert_num_queries):
+    from marketplace.livestream import middleware
+
+    settings.LIVE_STATE_LOCAL_SECONDS = 60
+    middleware.local_state_forget()
+    first, _ = state(client, live)
+    cache.delete(selectors._state_key(live.slug))  # the shared copy expires…
+
+    with django_assert_num_queries(0):
+        again, _ = state(client, live)  # …the worker's own copy still answers
+        not_modified, _ = state(client, live, if_none_match=first["ETag"])
+
+    assert again.content == first.content and not_modified.status_code == 304
+    for response in (first, again):
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert not response.has_header("Vary") and not response.cookies
+    middleware.local_state_forget()
+    # an unknown session still gets the site's 404 page through the normal stack
+    assert client.get("/live/no-such-session/state.json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_viewer_page_is_served_from_the_page_cache_to_anonymous_visitors(
+        live, tea_item, host, settings, django_capture_on_commit_callbacks):
+    settings.PAGE_CACHE_SECONDS = 60
+    url = f"/live/{live.slug}/"
+    Client().get(url)
+
+    cached = Client().get(url)
+    assert cached["X-Page-Cache"] == "hit"
+    assert "妙高红米 5kg" in cached.content.decode()[cached.content.decode().index(
+        'id="live-pinned"'):]
+    # a pin bumps the cache: the next visitor sees the tea pinned
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_pin(session_id=live.pk, item_id=tea_item.pk, user=host)
+    body = Client().get(url).content.decode()
+    pinned = body[body.index('id="live-pinned"'):body.index('id="live-items-title"')]
+    assert "高山绿茶 250g" in pinned
 
 
 @pytest.mark.django_db
