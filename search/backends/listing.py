@@ -1,4 +1,5 @@
-"""The DB search backend (embedded default): filters and orders Oscar products in SQL."""
+"""Catalogue and category listings (and, until the search backends serve it, the search
+page): filters and orders Oscar products in SQL."""
 
 from __future__ import annotations
 
