@@ -204,6 +204,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- Search and payments --------------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="elasticsearch" if ELASTICSEARCH_URL else "db")
+# Readers and writers use this alias; a rebuild fills "<alias>-<timestamp>" and moves the alias.
+ELASTICSEARCH_INDEX = env.str("ELASTICSEARCH_INDEX", default="products")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
