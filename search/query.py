@@ -151,3 +151,21 @@ def parse_request(params, *, per_page: int = PER_PAGE) -> SearchRequest:
         q=clean_text(one("q")), filters=filters, price_min=price_min, price_max=price_max,
         in_stock=_flag(one("in_stock") or None), live_now=_flag(one("live_now") or None),
         sort=sort, page=int(page_text), per_page=per_page)
+
+
+def _yuan(amount: Decimal) -> str:
+    text = f"{amount:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def price_range_value(low: Decimal | None, high: Decimal | None) -> str:
+    """The facet value of one PRICE_RANGES entry: "0-20", "20-50", "200-" (open high end)."""
+    return f"{_yuan(low or Decimal(0))}-{'' if high is None else _yuan(high)}"
+
+
+def price_range_label(low: Decimal | None, high: Decimal | None) -> str:
+    if low is None:
+        return _("%(high)s 元以下") % {"high": _yuan(high)}
+    if high is None:
+        return _("%(low)s 元以上") % {"low": _yuan(low)}
+    return _("%(low)s–%(high)s 元") % {"low": _yuan(low), "high": _yuan(high)}
