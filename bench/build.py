@@ -321,18 +321,23 @@ def prepare(*, sessions: int) -> dict:
         if PROJECT:
             # Payments and refunds protect their orders from deletion; the webhook events
             # of earlier runs would answer "duplicate" to nothing, but need not pile up.
+            from logistics.models import Shipment
             from marketplace.payments.models import Payment, ProviderEvent, Refund
 
             Refund.objects.filter(order__in=placed).delete()
             Payment.objects.filter(order__in=placed).delete()
             ProviderEvent.objects.all().delete()
+            # Paid orders get their parcels from the Celery worker (shipments_create); a
+            # parcel protects its order.
+            Shipment.objects.filter(order__in=placed).delete()
         if n_placed:
             placed.delete()
         Basket.objects.all().delete()
         StockRecord.objects.exclude(num_allocated=0).update(num_allocated=0)
     cache.delete_pattern("*")
+    purged = _celery_purge() if PROJECT else 0
     log(f"reset: {n_placed} orders from earlier runs removed (with their payments), baskets "
-        "emptied, cache cleared")
+        f"emptied, cache cleared, {purged} queued Celery tasks dropped")
 
     category = Category.objects.get(depth=1, name=specmod.CATEGORIES[2])
     listed = Product.objects.browsable().filter(categories=category).count()
@@ -355,6 +360,30 @@ def prepare(*, sessions: int) -> dict:
     if PROJECT:
         out["buyers"] = _sessions(sessions)
         out.update(_live())
+        out.update(_logistics())
+    return out
+
+
+def _celery_purge() -> int:
+    """Tasks left in the broker by an earlier run (the replay queues its scans' follow-ups
+    after the worker has stopped): dropped, so this run's worker starts idle."""
+    from marketplace.celery import app
+
+    return app.control.purge() or 0
+
+
+def _logistics() -> dict:
+    """The network, parcels and station operators of the scans and tracking scenarios
+    (made on the first run, then reused); earlier runs' scans removed."""
+    from bench.logistics import logistics_prepare
+
+    started = time.monotonic()
+    out = logistics_prepare()
+    pools = ", ".join(str(len(s["codes"])) for s in out["stations"])
+    log(f"logistics: {out['logistics_nodes']} nodes, {out['logistics_parcels']} parcels, "
+        f"{len(out['stations'])} station operators ({pools} parcels each), "
+        f"{len(out['track_codes'])} tracked, {out['logistics_scans_removed']} earlier scans "
+        f"removed, {time.monotonic() - started:.0f} s")
     return out
 
 

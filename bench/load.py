@@ -26,6 +26,7 @@ from locust.env import Environment
 from locust.exception import StopUser
 
 from bench.live import viewer_token
+from bench.logistics import scan_batch
 from tests.payments.stripe_helpers import pay_intent, signed_event
 
 # What each scenario measures: the request name its figures come from, and whether its
@@ -48,6 +49,9 @@ SCENARIOS = {
     "live_state304_anon": ("live state 304", False),
     "live_detail_anon": ("live detail", False),
     "live_heartbeat_anon": ("live heartbeat", False),
+    # Logged in as a station operator (its own session, not a buyer's): see on_start.
+    "scans_batch_operator": ("scans batch", False),
+    "track_anon": ("track", False),
 }
 # Rows a scenario's run also yields: row name -> the request name its figures come from.
 # The webhook needs an order paid at Stripe, which only the checkout loop makes, so it is
@@ -81,6 +85,8 @@ class BenchUser(FastHttpUser):
     # Answers by status code of the scenario's request (cleared with the statistics): how
     # many polls with an ETag were answered 304.
     statuses: collections.Counter = collections.Counter()
+    # Outcomes of the scans in the batches answered (cleared with the statistics).
+    scans: collections.Counter = collections.Counter()
     _numbers = itertools.count()
 
     def on_start(self) -> None:
@@ -105,6 +111,14 @@ class BenchUser(FastHttpUser):
             self.viewers = itertools.cycle(range(self.number % self.users * share,
                                                  (self.number % self.users + 1) * share))
         self.etag = ""
+        if self.scenario == "scans_batch_operator":
+            # One station each, logged in as its operator; the console page (where station.js
+            # runs) sets the csrftoken cookie the batches send back as X-CSRFToken.
+            self.station = self.targets["stations"][self.number % len(self.targets["stations"])]
+            self.client.cookiejar.set_cookie(
+                _cookie("sessionid", self.station["session"], urlparse(self.host).hostname))
+            self.client.get(self.station["console_url"], name="setup")
+            self.batches = 0
         if self.scenario == "checkout_stripe_user":
             # Stripe sends webhooks without the buyer's cookies: a session of their own.
             self.hook = FastHttpSession(self.host, request_event=self.environment.events.request,
@@ -183,6 +197,35 @@ class BenchUser(FastHttpUser):
             self._expect(response, 200)
             if response.status_code == 200 and not (response.json() or {}).get("viewers"):
                 response.failure("heartbeat counted no viewer")
+
+    def scans_batch(self) -> None:
+        """A station app sending its queue: a batch of scans of distinct parcels at its
+        node, as station.js posts it; success = every scan accepted."""
+        size = self.targets["scan_batch_size"]
+        batch = scan_batch(self.station["codes"], self.batches, size)
+        self.batches += 1
+        with self.client.post(
+            self.station["scans_url"], data=json.dumps({"scans": batch}),
+            headers={"X-CSRFToken": self.csrf, "Accept": "application/json",
+                     "Content-Type": "application/json"},
+            name="scans batch", catch_response=True,
+        ) as response:
+            self._expect(response, 200)
+            if response.status_code != 200:
+                return
+            body = response.json() or {}
+            for outcome in ("accepted", "duplicate", "rejected"):
+                self.scans[outcome] += body.get(outcome, 0)
+            if body.get("accepted") != size:
+                reasons = {r["reason"] for r in body.get("results", []) if r.get("reason")}
+                response.failure(f"{body.get('accepted')} of {size} accepted: "
+                                 f"{'; '.join(sorted(reasons))[:200]}")
+
+    def track(self) -> None:
+        """Someone with a parcel code (a buyer, or the label's QR code) opens its tracking."""
+        code = self.rng.choice(self.targets["track_codes"])
+        with self.client.get(f"/track/{code}/", name="track", catch_response=True) as response:
+            self._expect(response, 200)
 
     def _add(self, name: str) -> None:
         with self.client.post(
@@ -306,12 +349,15 @@ def run(*, scenario: str, host: str, targets: dict, users: int, duration: float,
     BenchUser.webhook_secret = webhook_secret
     BenchUser.iterations = iterations
     BenchUser.users = users
+    # A batch of 500 scans may queue behind nine others on three workers.
+    BenchUser.network_timeout = 120.0 if scenario == "scans_batch_operator" else 60.0
     env = Environment(user_classes=[BenchUser], host=host)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=users)
     gevent.sleep(warmup)
     env.stats.reset_all()
     BenchUser.statuses.clear()
+    BenchUser.scans.clear()
     started = time.monotonic()
     if iterations:
         # Until every user has done its rounds; the duration is then only a deadline.
@@ -333,9 +379,18 @@ def run(*, scenario: str, host: str, targets: dict, users: int, duration: float,
                    "errors": [e for e in errors if e["name"] == request][:10]}
              for row, request in EXTRA_ROWS.get(scenario, {}).items()}
     statuses = {str(code): n for code, n in sorted(BenchUser.statuses.items())}
-    return {"scenario": scenario, "users": users, "duration_s": round(elapsed, 1),
-            **(entries.get(name) or empty), "all_requests": entries, "errors": errors[:10],
-            "statuses": statuses, "extra_rows": extra}
+    out = {"scenario": scenario, "users": users, "duration_s": round(elapsed, 1),
+           **(entries.get(name) or empty), "all_requests": entries, "errors": errors[:10],
+           "statuses": statuses, "extra_rows": extra}
+    if scenario == "scans_batch_operator":
+        size = targets["scan_batch_size"]
+        ok = out["requests"] - out["failures"]
+        out["scans"] = {"batch_size": size, "stations": users, **dict(BenchUser.scans),
+                        "batches_ok": ok,
+                        "scans_per_s": round(BenchUser.scans["accepted"] / elapsed, 1)
+                        if elapsed else 0.0,
+                        "batches_ok_per_s": round(ok / elapsed, 2) if elapsed else 0.0}
+    return out
 
 
 def main(argv: list[str]) -> int:

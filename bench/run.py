@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 
 import psutil
 
+from bench.logistics import STATIONS
 from tests.payments.stripe_helpers import start_localstripe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,16 @@ PROJECT_SCENARIOS = [
     "checkout_stripe_user",
     # Last, so the rows above run as they did before these existed.
     "live_state_anon", "live_state304_anon", "live_detail_anon", "live_heartbeat_anon",
+    # Tracking before the scans, so it shows the parcels' prepared history only.
+    "track_anon", "scans_batch_operator",
 ]
+# Scenarios with their own number of clients: one per station operator.
+SCENARIO_USERS = {"scans_batch_operator": STATIONS}
+# Least warm-up and measured seconds of a scenario whose requests take seconds each: a batch
+# of scans waits behind the other stations' (a few dozen batches are measured).
+SCENARIO_SECONDS = {"scans_batch_operator": (20.0, 60.0)}
+# Not in the page cache: their "miss" replay would repeat the hit, so it is skipped.
+NO_MISS = {"track_anon", "scans_batch_operator"}
 # Run on a second project server that pays through Stripe (localstripe); the run of
 # checkout_stripe_user also yields the stripe_webhook row (bench.load.EXTRA_ROWS).
 STRIPE_SCENARIOS = {"checkout_stripe_user": ["stripe_webhook"]}
@@ -50,9 +60,18 @@ VANILLA_SCENARIOS = ["listing_anon", "detail_anon", "basket_add_anon"]
 B0_SHARE = {"detail": 0.25, "listing": 0.15, "basket_add": 0.15,
             # The state endpoint is a cached read (with or without the ETag); the viewer page
             # is rendered for every visitor.
-            "live_state": 0.8, "live_state304": 0.8, "live_detail": 0.25}
+            "live_state": 0.8, "live_state304": 0.8, "live_detail": 0.25,
+            # Rendered for every request, like a product page.
+            "track": 0.25}
 VANILLA_MULTIPLE = {"detail": 2.0, "listing": 2.0}
 P95_MS = 200
+# A batch of BATCH scans is not a page: the station app waits for it in the background. Ten
+# stations sending full queues at once should each be answered within P95_MS_BY_KIND, and
+# the server should take at least SCANS_PER_S: a county moving 10,000 parcels a day scans
+# about 100,000 hand-overs, some 6 a second in its busiest hour, so 100 a second drains a
+# whole county's day-long offline backlog in under 20 minutes.
+P95_MS_BY_KIND = {"scans_batch": 10_000}
+SCANS_PER_S = 100
 # What one open viewer page costs the server (static/livestream/viewer.js): a state poll
 # every 2 s and a heartbeat every 10 s.
 POLLS_PER_VIEWER_S = 0.5
@@ -339,9 +358,12 @@ def load(cfg: Config, scenario: str, host: str, targets: Path, label: str,
     out = VAR / "tmp" / f"{label}-{scenario}.json"
     extra = ["--stripe-base", stripe_base,
              "--webhook-secret", STRIPE_ENV["STRIPE_WEBHOOK_SECRET"]] if stripe_base else []
+    users = SCENARIO_USERS.get(scenario, cfg.users)
+    warmup, duration = SCENARIO_SECONDS.get(scenario, (0.0, 0.0))
     sh([PY, "-m", "bench.load", "--scenario", scenario, "--host", host, "--targets",
-        str(targets), "--users", str(cfg.users), "--duration", str(cfg.duration),
-        "--warmup", str(cfg.warmup), "--out", str(out), *extra], env_for(cfg, "b0"))
+        str(targets), "--users", str(users), "--duration", str(max(duration, cfg.duration)),
+        "--warmup", str(max(warmup, cfg.warmup)), "--out", str(out), *extra],
+       env_for(cfg, "b0"))
     result = json.loads(out.read_text())
     for row in (result, *result.get("extra_rows", {}).values()):
         statuses = row.get("statuses") or {}
@@ -349,7 +371,33 @@ def load(cfg: Config, scenario: str, host: str, targets: Path, label: str,
                 if len(statuses) > 1 or "304" in statuses else "")
         say(f"  {label:8} {row['scenario']:22} {row['rps']:8.1f} req/s  p95 {row['p95_ms']} ms"
             f"  errors {row['failures']}{seen}")
+    if result.get("scans"):
+        sc = result["scans"]
+        say(f"           {sc['scans_per_s']:.1f} scans/s accepted ({sc.get('accepted', 0)} "
+            f"accepted, {sc.get('duplicate', 0)} duplicate, {sc.get('rejected', 0)} rejected)")
     return result
+
+
+def celery_backlog(cfg: Config) -> int:
+    """Tasks waiting in the broker (the default queue) or taken but not yet done (acks late:
+    kombu keeps them in its ``unacked`` hash)."""
+    import redis
+
+    r = redis.Redis.from_url(cfg.redis_url)
+    return int(r.llen("celery")) + int(r.hlen("unacked"))
+
+
+def celery_drain(cfg: Config, timeout: float = 300) -> dict:
+    """Wait until the worker has run what a scenario queued (each accepted scan queues its
+    follow-up, logistics.scan_recorded); how many were left and how long that took."""
+    left = celery_backlog(cfg)
+    started = time.monotonic()
+    while celery_backlog(cfg) and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+    waited = time.monotonic() - started
+    rest = celery_backlog(cfg)
+    return {"queued_at_end": left, "drained_s": round(waited, 1), "left_after_wait": rest,
+            "tasks_per_s": round((left - rest) / waited, 1) if waited > 0.5 else None}
 
 
 def check_targets(row: dict, b0_rps: float, vanilla_rps: float | None) -> list[str]:
@@ -367,12 +415,17 @@ def check_targets(row: dict, b0_rps: float, vanilla_rps: float | None) -> list[s
         checks.append(f"≥{need}×vanilla: met ({mult:.2f}×)" if mult >= need else
                       f"≥{need}×vanilla: MISSED ({mult:.2f}×, "
                       f"{100 * (1 - mult / need):.0f}% short)")
+    if row.get("scans"):
+        rate = row["scans"]["scans_per_s"]
+        checks.append(f"≥{SCANS_PER_S} scans/s: met ({rate:.0f})" if rate >= SCANS_PER_S else
+                      f"≥{SCANS_PER_S} scans/s: MISSED ({rate:.0f}, "
+                      f"{100 * (1 - rate / SCANS_PER_S):.0f}% short)")
     if row["scenario"] not in ("b0", "b1"):
-        p95 = row["p95_ms"]
-        if p95 is None or p95 >= P95_MS:
-            checks.append(f"p95<{P95_MS}ms: MISSED ({p95} ms, +{(p95 or 0) - P95_MS} ms)")
+        p95, limit = row["p95_ms"], P95_MS_BY_KIND.get(k, P95_MS)
+        if p95 is None or p95 >= limit:
+            checks.append(f"p95<{limit}ms: MISSED ({p95} ms, +{(p95 or 0) - limit} ms)")
         else:
-            checks.append(f"p95<{P95_MS}ms: met ({p95} ms)")
+            checks.append(f"p95<{limit}ms: met ({p95} ms)")
     checks.append("0 errors: met" if row["failures"] == 0 else
                   f"0 errors: MISSED ({row['failures']} errors)")
     return checks
@@ -412,6 +465,9 @@ def print_tables(report: dict) -> None:
     if report.get("live_viewers"):
         say()
         say(viewers_line(report["live_viewers"]))
+    if report.get("scans"):
+        say()
+        say(scans_line(report["scans"]))
     say()
     head = (f"{'vs vanilla Oscar':22} {'project':>8} {'vanilla':>8} {'ratio':>6} "
             f"{'SQL p/v':>8} {'cpu ms p/v':>12} {'sql ms p/v':>12}  target")
@@ -517,6 +573,11 @@ def main() -> int:
             waited = drain(hosts[server], LIGHT_PATH[server])
             if waited > 1:
                 say(f"           (waited {waited:.0f} s for the server to finish queued requests)")
+            if scenario == "scans_batch_operator":
+                result["celery"] = celery_drain(cfg)
+                c = result["celery"]
+                say(f"           (Celery: {c['queued_at_end']} follow-up tasks queued when the "
+                    f"load ended, done after {c['drained_s']:.0f} s)")
         memory = {name: peak_rss(procs.procs[proc]) for name, proc in (
             ("project_web", "project"), ("vanilla_web", "vanilla"), ("b0_web", "b0"),
             ("celery", "celery"), ("stripe_web", "project_stripe")) if proc in procs.procs}
@@ -558,7 +619,8 @@ def replay_all(cfg: Config, results: dict, targets: dict[str, Path],
         ("project", "project", {}, plain),
         ("vanilla", "vanilla", {}, [s for label, s in measured if label == "vanilla"]),
         # The project also once with its anonymous page cache off: what a cache miss costs.
-        ("project_uncached", "project", {"PAGE_CACHE_SECONDS": "0"}, plain),
+        ("project_uncached", "project", {"PAGE_CACHE_SECONDS": "0"},
+         [s for s in plain if s not in NO_MISS]),
         ("project_stripe", "project", stripe_env(cfg, stripe_base) if stripe_base else {},
          [s for label, s in measured if label == "project" and s in stripe_rows]),
     ]
@@ -622,6 +684,44 @@ def viewers_line(live: dict) -> str:
             f"heartbeats/s): " + "; ".join(parts))
 
 
+def scans_summary(results: dict, queries: dict) -> dict | None:
+    """The scans row in words and per scan: batches and scans a second, p95 per batch, the
+    replay's queries and CPU per scan, and how long the worker took to catch up."""
+    row = results.get("project:scans_batch_operator")
+    if not row or not row.get("scans"):
+        return None
+    sc = row["scans"]
+    q = queries.get("project", {}).get("scans_batch_operator") or {}
+    size = sc["batch_size"]
+    return {
+        **sc, "requests_per_s": row["rps"], "p95_ms": row["p95_ms"], "p50_ms": row["p50_ms"],
+        "queries_per_scan": round(q["queries"] / size, 1) if q.get("queries") else None,
+        "cpu_ms_per_scan": round(q["cpu_ms"] / size, 2) if q.get("cpu_ms") else None,
+        "sql_ms_per_scan": round(q["sql_ms"] / size, 2) if q.get("sql_ms") else None,
+        "celery": row.get("celery"),
+        "target_scans_per_s": SCANS_PER_S,
+        "target_p95_ms": P95_MS_BY_KIND["scans_batch"],
+    }
+
+
+def scans_line(sc: dict) -> str:
+    parts = [f"Scans: {sc['stations']} stations each posting batches of {sc['batch_size']}: "
+             f"{sc['requests_per_s']:.2f} batches/s ({sc['batches_ok_per_s']:.2f} fully "
+             f"accepted) = {sc['scans_per_s']:.1f} scans/s accepted (target "
+             f"≥ {sc['target_scans_per_s']}), p50/p95 per batch {sc['p50_ms']}/{sc['p95_ms']} ms "
+             f"(target p95 < {sc['target_p95_ms']} ms); {sc.get('duplicate', 0)} duplicate, "
+             f"{sc.get('rejected', 0)} rejected"]
+    if sc.get("queries_per_scan") is not None:
+        parts.append(f"per scan in process: {sc['queries_per_scan']} queries, "
+                     f"{sc['cpu_ms_per_scan']} ms CPU, {sc['sql_ms_per_scan']} ms SQL")
+    c = sc.get("celery")
+    if c:
+        parts.append(f"Celery ran the {c['queued_at_end']} follow-up tasks still queued at "
+                     f"the end in {c['drained_s']:.0f} s"
+                     + (f" ({c['tasks_per_s']:.0f}/s)" if c.get("tasks_per_s") else ""))
+    return "; ".join(parts)
+
+
 def assemble(cfg: Config, data: dict, results: dict, queries: dict, memory: dict) -> dict:
     b0 = results["b0:b0"]["rps"]
     b1 = results["project:b1"]["rps"]
@@ -666,6 +766,7 @@ def assemble(cfg: Config, data: dict, results: dict, queries: dict, memory: dict
         "scenarios": rows,
         "vanilla": vanilla_rows,
         "live_viewers": viewers_per_machine(results),
+        "scans": scans_summary(results, queries),
         "memory": memory,
     }
 

@@ -1,7 +1,8 @@
 """Keeps bench/ from rotting: spec sizes and determinism, settings shapes, target wording,
 the Stripe checkout scenario's requests (load and replay) against localstripe, and the live
 scenarios (state poll, viewer page, heartbeat) against a live session made as the bench
-makes it.
+makes it, and the logistics scenarios (station batches of scans, the tracking page) against
+a network and parcels made as the bench makes them.
 
 No timings are asserted here; `make bench` measures, it never passes or fails.
 """
@@ -19,7 +20,8 @@ from oscar.core.loading import get_model
 
 from bench import spec as benchspec
 from bench.live import REPLAY_VIEWERS, live_prepare
-from bench.run import check_targets, viewers_line, viewers_per_machine
+from bench.logistics import logistics_prepare, scan_batch
+from bench.run import check_targets, scans_line, scans_summary, viewers_line, viewers_per_machine
 from bench.views import constant
 from marketplace.livestream import selectors
 from marketplace.livestream.models import LiveSession, SessionViewer
@@ -114,6 +116,18 @@ def test_b1_baseline_sits_in_front_of_the_project_urls():
                       "failures": 0},
                      None, ["≥0.25×B0: met (0.260×)", "p95<200ms: met (120 ms)",
                             "0 errors: met"], id="live-detail"),
+        pytest.param({"scenario": "track_anon", "rps": 90.0, "p95_ms": 380, "failures": 0},
+                     None, ["≥0.25×B0: MISSED (0.090×, 64% short)",
+                            "p95<200ms: MISSED (380 ms, +180 ms)", "0 errors: met"], id="track"),
+        # a batch of scans: its own p95 limit and a scans/s target, no share of B0
+        pytest.param({"scenario": "scans_batch_operator", "rps": 0.5, "p95_ms": 12000,
+                      "failures": 0, "scans": {"scans_per_s": 250.0}},
+                     None, ["≥100 scans/s: met (250)", "p95<10000ms: MISSED (12000 ms, +2000 ms)",
+                            "0 errors: met"], id="scans-batch"),
+        pytest.param({"scenario": "scans_batch_operator", "rps": 0.1, "p95_ms": 9000,
+                      "failures": 1, "scans": {"scans_per_s": 40.0}},
+                     None, ["≥100 scans/s: MISSED (40, 60% short)", "p95<10000ms: met (9000 ms)",
+                            "0 errors: MISSED (1 errors)"], id="scans-batch-slow"),
     ],
 )
 def test_targets_say_met_or_missed_and_by_how_much(row, vanilla_rps, expected):
@@ -321,3 +335,145 @@ def test_live_replay_does_what_a_viewer_expects(coop_a, settings, scenario,
         assert counted["queries"] == queries
     else:
         assert counted["queries"] > 0
+
+
+# --- The logistics scenarios -------------------------------------------------------------------
+
+
+def test_a_station_batch_scans_distinct_parcels_and_alternates_received_and_dispatched():
+    codes = ["A1", "B2", "C3", "D4", "E5"]
+
+    first, second = scan_batch(codes, 0, 3), scan_batch(codes, 1, 3)
+
+    # batch 0 takes A1 B2 C3, batch 1 goes on with D4 E5 and starts again at A1, which it
+    # now dispatches (its second pass); every scan has its own UUID
+    assert [(s["parcel_code"], s["event"]) for s in first] == [
+        ("A1", "received"), ("B2", "received"), ("C3", "received")]
+    assert [(s["parcel_code"], s["event"]) for s in second] == [
+        ("D4", "received"), ("E5", "received"), ("A1", "dispatched")]
+    assert len({s["client_uuid"] for s in first + second}) == 6
+
+
+def test_scans_line_gives_scans_per_second_and_per_scan_costs():
+    results = {"project:scans_batch_operator": {
+        "rps": 1.2, "p50_ms": 7000, "p95_ms": 9500,
+        "scans": {"batch_size": 500, "stations": 10, "accepted": 12000, "duplicate": 0,
+                  "rejected": 0, "batches_ok": 24, "scans_per_s": 600.0,
+                  "batches_ok_per_s": 1.2},
+        "celery": {"queued_at_end": 9000, "drained_s": 30.0, "left_after_wait": 0,
+                   "tasks_per_s": 300.0}}}
+    queries = {"project": {"scans_batch_operator": {"queries": 4000, "cpu_ms": 2500.0,
+                                                   "sql_ms": 900.0}}}
+
+    line = scans_line(scans_summary(results, queries))
+
+    assert "10 stations each posting batches of 500: 1.20 batches/s" in line
+    assert "600.0 scans/s accepted (target ≥ 100)" in line
+    assert "p50/p95 per batch 7000/9500 ms" in line
+    assert "per scan in process: 8.0 queries, 5.0 ms CPU, 1.8 ms SQL" in line
+    assert "Celery ran the 9000 follow-up tasks still queued at the end in 30 s (300/s)" in line
+
+
+def _logistics_targets(coop) -> dict:
+    """What bench.build prepare writes for the logistics scenarios, at a tiny size: 8 orders
+    of a 叶坦 cooperative to 远路口村, so every parcel passes the 妙高 and 新路湾 stations."""
+    from django.db.models import Q
+
+    from tests.dashboard.builders import order_with_lines, stockrecord
+
+    buyer = factories.user(email="bench-logistics-buyer@example.com")
+    product = factories.product(coop, title="妙高红米 2 号", price="39.90", stock=1000)
+    orders = [order_with_lines(user=buyer, stockrecords=[stockrecord(product)],
+                               status="completed") for _ in range(8)]
+    return logistics_prepare(stations=2, orders=8, track_parcels=2, batch=3, pool_cap=10,
+                             order_filter=Q(pk__in=[o.pk for o in orders]))
+
+
+def test_logistics_prepare_routes_parcels_through_operated_stations_and_starts_afresh(coop_a):
+    from logistics import services
+    from logistics.models import Node, ScanEvent
+
+    # given the logistics data prepared once, and a batch scanned by the first station
+    first = _logistics_targets(coop_a)
+    station = first["stations"][0]
+    node = Node.objects.get(pk=station["node_id"])
+    operator = node.operators.get()
+    results = services.scans_record_batch(node=node, operator=operator,
+                                          scans=scan_batch(station["codes"], 0, 3))
+    assert [r.outcome for r in results] == ["accepted"] * 3
+
+    # when a later run prepares again
+    from django.db.models import Q
+
+    second = logistics_prepare(stations=2, orders=8, track_parcels=2, batch=3, pool_cap=10,
+                               order_filter=Q(user__email="bench-logistics-buyer@example.com"))
+
+    # then the two stations are found again with the same six parcels each (two more are
+    # kept for tracking, with their history), each operated by its own operator, and the
+    # earlier run's scans are gone
+    assert [s["node"] for s in second["stations"]] == ["妙高街道服务站", "新路湾镇服务站"]
+    assert [s["codes"] for s in second["stations"]] == [s["codes"] for s in first["stations"]]
+    assert [len(s["codes"]) for s in second["stations"]] == [6, 6]
+    assert second["track_codes"] == first["track_codes"]
+    assert not set(second["track_codes"]) & set(second["stations"][0]["codes"])
+    assert second["logistics_parcels"] == 8
+    assert second["logistics_scans_removed"] == 3
+    assert ScanEvent.objects.filter(operator=operator).count() == 0
+    assert [Node.objects.get(pk=s["node_id"]).operators.get().email
+            for s in second["stations"]] == ["bench-station-01@bench.cn",
+                                            "bench-station-02@bench.cn"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "users"),
+    # One station at a time: two threads of the live server writing at once trip SQLite.
+    [pytest.param("scans_batch_operator", 1, id="scans"),
+     pytest.param("track_anon", 2, id="track")],
+)
+def test_logistics_scenarios_answer_without_errors(base_data_tx, coop_a, live_server, tmp_path,
+                                                   scenario, users):
+    from logistics.models import ScanEvent
+
+    # given the bench's logistics data, served by a live server
+    targets = _logistics_targets(coop_a)
+    (tmp_path / "targets.json").write_text(json.dumps(
+        {**targets, "addable_ids": [0] * 8, "detail_urls": ["/"]}))
+    host = live_server.url.replace("localhost", "127.0.0.1")
+
+    # when the load generator's users run three rounds each
+    subprocess.run(
+        [sys.executable, "-m", "bench.load", "--scenario", scenario, "--host", host,
+         "--targets", str(tmp_path / "targets.json"), "--users", str(users),
+         "--iterations", "3", "--duration", "60", "--warmup", "0",
+         "--out", str(tmp_path / "out.json")],
+        cwd=ROOT, check=True, timeout=90, capture_output=True,
+    )
+
+    # then every request answered 200; each batch stored all of its 3 scans (the third
+    # batch dispatches again parcels the first received)
+    result = json.loads((tmp_path / "out.json").read_text())
+    requests = 3 * users
+    assert result["errors"] == []
+    assert (result["requests"], result["failures"]) == (requests, 0)
+    assert result["statuses"] == {"200": requests}
+    if scenario == "scans_batch_operator":
+        assert result["scans"]["accepted"] == requests * 3
+        assert result["scans"]["batches_ok"] == requests
+        assert ScanEvent.objects.filter(operator__email__startswith="bench-station-").count() \
+            == requests * 3
+
+
+@pytest.mark.parametrize("scenario", ["scans_batch_operator", "track_anon"])
+def test_logistics_replay_does_what_a_station_and_a_visitor_expect(coop_a, scenario):
+    from bench.queries import Replay
+
+    # given the replay's targets
+    replay = Replay(_logistics_targets(coop_a))
+
+    # when the scenario's request is replayed and counted as bench.queries does
+    counted = replay.count(scenario)
+
+    # then it answered and did its job (a batch: all of its scans stored)
+    assert counted["status"] == 200
+    assert counted["verified"] is True
+    assert counted["queries"] > 0
