@@ -28,9 +28,10 @@ LABEL_SEP = "|"
 MAX_WORD_CHARS = 4
 
 _edge = token_filter("prefix_edge", "edge_ngram", min_gram=1, max_gram=20)
+_whole_edge = token_filter("whole_prefix_edge", "edge_ngram", min_gram=1, max_gram=40)
 # Whole string as one token (a title or its pinyin), indexed as its prefixes: "hongmi" is
 # found by "h", "ho" … (suggest); searched as the unchanged lowercased string.
-PREFIX = analyzer("prefix_index", tokenizer="keyword", filter=["lowercase", _edge])
+PREFIX = analyzer("prefix_index", tokenizer="keyword", filter=["lowercase", _whole_edge])
 PREFIX_SEARCH = analyzer("prefix_search", tokenizer="keyword", filter=["lowercase"])
 # Space-separated pinyin words ("miaogao hongmi"), each indexed as its prefixes.
 WORD_PREFIX = analyzer("word_prefix_index", tokenizer="whitespace", filter=["lowercase", _edge])
@@ -54,17 +55,22 @@ def analysis_kind(plugins) -> str:
     return CJK
 
 
-def chinese_text(kind: str, **kwargs) -> Text:
-    """A text field analysed for Chinese with ``kind``, plus a ``cjk`` sub-field that does not
-    depend on a plugin (single characters and bigrams: a plugin's words miss 茶 in 茶叶)."""
+def chinese_text(kind: str, *, characters: bool = False, **kwargs) -> Text:
+    """A text field analysed for Chinese with ``kind``. ``characters``: also found by one
+    character (茶 finds 茶叶; titles and categories only, so 茶 does not find every product of
+    湖山茶叶合作社): indexed with single characters, or with a plugin a ``cjk`` sub-field that
+    has them (a plugin's words miss 茶 in 茶叶)."""
     fields = kwargs.pop("fields", {})
-    if kind != CJK:
+    if kind != CJK and characters:
         fields = {"cjk": Text(analyzer=CJK_UNIGRAMS, search_analyzer="cjk"), **fields}
+    options = {"fields": fields} if fields else {}
     if kind == IK:
-        return Text(analyzer="ik_max_word", search_analyzer="ik_smart", fields=fields, **kwargs)
+        return Text(analyzer="ik_max_word", search_analyzer="ik_smart", **options, **kwargs)
     if kind == SMARTCN:
-        return Text(analyzer="smartcn", fields=fields, **kwargs)
-    return Text(analyzer=CJK_UNIGRAMS, search_analyzer="cjk", fields=fields, **kwargs)
+        return Text(analyzer="smartcn", **options, **kwargs)
+    if characters:
+        return Text(analyzer=CJK_UNIGRAMS, search_analyzer="cjk", **options, **kwargs)
+    return Text(analyzer="cjk", **options, **kwargs)
 
 
 def _prefixed(**fields) -> Text:
@@ -78,7 +84,7 @@ def product_mapping(kind: str) -> Mapping:
     m.meta("dynamic", "strict")
     m.meta("_meta", {"analysis": kind})
     m.field("id", Integer())
-    m.field("title", chinese_text(kind, fields={
+    m.field("title", chinese_text(kind, characters=True, fields={
         "raw": Keyword(ignore_above=256),
         "prefix": Text(analyzer=PREFIX, search_analyzer=PREFIX_SEARCH)}))
     m.field("description", chinese_text(kind))
@@ -86,7 +92,7 @@ def product_mapping(kind: str) -> Mapping:
     # Ids as keywords: a filter value typed into the URL ("abc") must not be a number error.
     m.field("category_ids", Keyword())
     m.field("category_names", Keyword())
-    m.field("category_path", chinese_text(kind))
+    m.field("category_path", chinese_text(kind, characters=True))
     m.field("category_facet", Keyword())
     m.field("cooperative_id", Keyword())
     m.field("cooperative", chinese_text(kind, fields={"raw": Keyword(ignore_above=256)}))

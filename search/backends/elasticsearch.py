@@ -45,9 +45,8 @@ FACET_FIELDS = {"category": "category_facet", "certification": "certifications",
 FACET_SIZE = 100
 # Title above category, cooperative and region names, description last. The .cjk sub-fields
 # exist when a plugin analyses the main field (single characters: 茶 finds 茶叶).
-TEXT_FIELDS = ["title^3", "title.cjk^2", "category_path^1.5", "category_path.cjk",
-               "cooperative", "cooperative.cjk", "county", "town", "village",
-               "description", "description.cjk^0.5"]
+TEXT_FIELDS = ["title^3", "title.cjk^3", "category_path^1.5", "category_path.cjk^1.5",
+               "cooperative", "county", "town", "village", "description^0.5"]
 # One edit for Latin words of 4 to 19 letters ("hongmu" → hongmi); shorter ones exact.
 FUZZINESS = "AUTO:4,20"
 # The same orders as the DB backend, each ending on the id so pages never overlap.
@@ -80,28 +79,39 @@ def latin_words(text: str) -> str:
 
 # --- Request bodies (pure) ----------------------------------------------------------------
 
+def _collapse_repeats(text: str) -> str:
+    """A run of 2+ characters repeated three times or more, once ("红米红米红米…" → "红米"): a
+    pasted repetition would otherwise ask for words that only exist at its seams (米红)."""
+    return " ".join(re.sub(r"([^\s\d]{2,20}?)\1{2,}", r"\1", text).split())
+
+
 def text_query(q: str) -> Q:
-    """Relevance for the buyer's text: words of the title above category, cooperative, region
-    and description; Latin words also as pinyin (whole title prefix, a word of the title,
-    a word with one typo) and initials ("hm" → 红米)."""
-    q = clean_text(q)
+    """Relevance for the buyer's text: every word found in the title, category, cooperative,
+    region or description (taken as one field, title weighing most); Latin words also as
+    pinyin (the title's start, a word of the title, a word's start, a word one typo away)
+    and initials ("hm" → 红米)."""
+    q = _collapse_repeats(clean_text(q))
     if not q:
         return Q("match_all")
     should = [
-        Q("multi_match", query=q, fields=TEXT_FIELDS, type="best_fields", tie_breaker=0.3),
+        Q("multi_match", query=q, fields=TEXT_FIELDS, type="cross_fields", operator="and"),
         Q("match_phrase", title={"query": q, "boost": 2}),
     ]
     words = latin_words(q)
     if words:
         compact = words.replace(" ", "")
+
+        def every(field: str, boost: float, **options) -> Q:
+            return Q("match", **{field: {"query": words, "operator": "and", "boost": boost,
+                                         **options}})
+
         should += [
             Q("match", pinyin={"query": compact, "boost": 3}),
-            Q("match", pinyin_words={"query": words, "boost": 2}),
-            Q("match", **{"pinyin_words.prefix": {"query": words, "boost": 1}}),
-            Q("match", pinyin_words={"query": words, "fuzziness": FUZZINESS,
-                                     "prefix_length": 1, "boost": 0.5}),
+            every("pinyin_words", 2),
+            every("pinyin_words.prefix", 1),
+            every("pinyin_words", 0.5, fuzziness=FUZZINESS, prefix_length=1),
             Q("match", initials={"query": compact, "boost": 1.5}),
-            Q("match", initials_words={"query": words, "boost": 1.5}),
+            every("initials_words", 1.5),
         ]
     return Q("bool", should=should, minimum_should_match=1)
 

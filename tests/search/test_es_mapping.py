@@ -43,18 +43,31 @@ def _props(kind):
 @pytest.mark.parametrize(("kind", "index_analyzer", "search_analyzer"), [
     pytest.param("ik", "ik_max_word", "ik_smart", id="ik"),
     pytest.param("smartcn", "smartcn", None, id="smartcn"),
-    pytest.param("cjk", "cjk_index", "cjk", id="cjk"),
+    pytest.param("cjk", "cjk", None, id="cjk"),
 ])
 def test_chinese_text_fields_use_the_chosen_analyzer(kind, index_analyzer, search_analyzer):
     props = _props(kind)
 
-    for name in ("title", "description", "category_path", "cooperative", "county", "town",
-                 "village"):
+    for name in ("description", "cooperative", "county", "town", "village"):
         assert props[name]["type"] == "text"
         assert props[name]["analyzer"] == index_analyzer, name
         assert props[name].get("search_analyzer") == search_analyzer, name
-    # With a plugin, a plugin-free single-character/bigram sub-field stays (茶 finds 茶叶).
-    assert ("cjk" in props["title"]["fields"]) is (kind != "cjk")
+        assert "cjk" not in props[name].get("fields", {}), name
+
+
+@pytest.mark.parametrize("kind", ["ik", "smartcn", "cjk"])
+def test_titles_and_categories_are_also_found_by_one_character(kind):
+    props = _props(kind)
+
+    for name in ("title", "category_path"):
+        # With a plugin, a plugin-free sub-field with single characters (茶 finds 茶叶);
+        # without one the field itself has them.
+        field = props[name]["fields"]["cjk"] if kind != "cjk" else props[name]
+        assert (field["analyzer"], field["search_analyzer"]) == ("cjk_index", "cjk")
+    assert props["title"]["analyzer"] == {"ik": "ik_max_word", "smartcn": "smartcn",
+                                          "cjk": "cjk_index"}[kind]
+    # Cooperative names are not: 茶 must not find every product of 湖山茶叶合作社.
+    assert props["cooperative"]["analyzer"] != "cjk_index"
 
 
 def test_cjk_fallback_indexes_bigrams_and_single_characters():

@@ -55,17 +55,19 @@ def fields_matched(body) -> set[str]:
 
 # --- the text query -----------------------------------------------------------------------
 
-def test_a_chinese_query_ranks_title_above_category_cooperative_and_description():
-    body = body_of(SearchRequest(q="红米"))
+def test_a_chinese_query_needs_every_word_somewhere_title_weighing_most():
+    body = body_of(SearchRequest(q="遂昌 红米"))
 
     multi = should(body)[0]["multi_match"]
-    assert multi["query"] == "红米"
+    assert multi["query"] == "遂昌 红米"
+    # Every word, each in any field (遂昌 in the county, 红米 in the title).
+    assert multi["type"] == "cross_fields" and multi["operator"] == "and"
     weights = {f.split("^")[0]: float(f.split("^")[1]) if "^" in f else 1.0
                for f in multi["fields"]}
     assert weights["title"] > weights["category_path"] > weights["description"]
     assert weights["title"] > weights["cooperative"]
     assert {"county", "town", "village"} <= set(weights)
-    assert {"match_phrase": {"title": {"query": "红米", "boost": 2}}} in should(body)
+    assert {"match_phrase": {"title": {"query": "遂昌 红米", "boost": 2}}} in should(body)
     # Chinese text is not looked up as pinyin.
     assert not fields_matched(body) & {"pinyin", "initials", "pinyin_words"}
     assert body["query"]["bool"]["minimum_should_match"] == 1
@@ -75,22 +77,27 @@ def test_pinyin_is_matched_as_a_title_prefix_and_as_a_word_of_the_title():
     clauses = should(body_of(SearchRequest(q="HongMi")))
 
     assert {"match": {"pinyin": {"query": "hongmi", "boost": 3}}} in clauses
-    assert {"match": {"pinyin_words": {"query": "hongmi", "boost": 2}}} in clauses
-    assert {"match": {"pinyin_words.prefix": {"query": "hongmi", "boost": 1}}} in clauses
+    assert {"match": {"pinyin_words": {"query": "hongmi", "operator": "and",
+                                       "boost": 2}}} in clauses
+    assert {"match": {"pinyin_words.prefix": {"query": "hongmi", "operator": "and",
+                                              "boost": 1}}} in clauses
 
 
 def test_pinyin_typed_with_spaces_is_also_one_word():
     clauses = should(body_of(SearchRequest(q="hong mi")))
 
     assert {"match": {"pinyin": {"query": "hongmi", "boost": 3}}} in clauses
-    assert {"match": {"pinyin_words": {"query": "hong mi", "boost": 2}}} in clauses
+    # Each syllable must be a word of the title ("mi" alone would find 明前 by prefix).
+    assert {"match": {"pinyin_words": {"query": "hong mi", "operator": "and",
+                                       "boost": 2}}} in clauses
 
 
 def test_initials_are_matched_on_the_title_and_its_words():
     clauses = should(body_of(SearchRequest(q="lj")))
 
     assert {"match": {"initials": {"query": "lj", "boost": 1.5}}} in clauses
-    assert {"match": {"initials_words": {"query": "lj", "boost": 1.5}}} in clauses
+    assert {"match": {"initials_words": {"query": "lj", "operator": "and",
+                                         "boost": 1.5}}} in clauses
 
 
 def test_a_typod_latin_word_is_matched_fuzzily_and_a_correction_is_asked_for():
@@ -98,8 +105,8 @@ def test_a_typod_latin_word_is_matched_fuzzily_and_a_correction_is_asked_for():
 
     fuzzy = [c["match"]["pinyin_words"] for c in should(body)
              if "fuzziness" in c.get("match", {}).get("pinyin_words", {})]
-    assert fuzzy == [{"query": "hongmu", "fuzziness": "AUTO:4,20", "prefix_length": 1,
-                      "boost": 0.5}]
+    assert fuzzy == [{"query": "hongmu", "operator": "and", "fuzziness": "AUTO:4,20",
+                      "prefix_length": 1, "boost": 0.5}]
     assert body["suggest"]["corrected"]["text"] == "hongmu"
     assert body["suggest"]["corrected"]["term"]["field"] == "pinyin_words"
     assert body["suggest"]["corrected"]["term"]["max_edits"] == 1
@@ -122,6 +129,14 @@ def test_query_syntax_is_searched_as_plain_text(text):
     assert "regexp" not in dumped and "wildcard" not in dumped
     # The text only reaches match/multi_match "query" values, unchanged.
     assert should(body)[0]["multi_match"]["query"] == text
+
+
+def test_a_pasted_repetition_searches_the_repeated_words_once():
+    body = body_of(parse_request({"q": ["红米" * 2500]}))
+
+    assert should(body)[0]["multi_match"]["query"] == "红米"
+    assert should(body_of(SearchRequest(q="1000g 土鸡蛋")))[0]["multi_match"]["query"] == (
+        "1000g 土鸡蛋")
 
 
 def test_an_empty_query_matches_everything_best_sellers_first():
