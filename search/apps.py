@@ -9,9 +9,22 @@ class SearchConfig(apps.SearchConfig):
     label = "search"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from search import views
 
         self.search_view = views.FacetedSearchView
+        post_migrate.connect(_fulltext_schema, sender=self, dispatch_uid="search.fulltext")
 
     def get_urls(self):
         return self.post_process_urls([path("", self.search_view.as_view(), name="search")])
+
+
+def _fulltext_schema(sender, using="default", **kwargs):
+    """The index's FTS5 table / tsvector column, also where tables come without migrations
+    (test databases)."""
+    from django.db import connections
+
+    from search.backends.db import fulltext_schema_create
+
+    fulltext_schema_create(connections[using])

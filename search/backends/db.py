@@ -1,0 +1,384 @@
+"""The embedded search backend: SearchEntry rows (search/models.py) matched through SQLite
+FTS5 or a PostgreSQL tsvector, ranked title > pinyin/initials > category, cooperative and
+region > description, with facet counts from a fixed number of GROUP BY queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, F, FloatField, Q
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
+
+from search import text
+from search.backends.base import SearchBackend
+from search.documents import product_documents
+from search.models import SearchEntry, SearchFacet, SearchWord
+from search.query import (
+    FACETS,
+    PRICE_RANGES,
+    SUGGEST_LIMIT,
+    FacetValue,
+    SearchRequest,
+    SearchResult,
+    Suggestion,
+    clean_text,
+    price_range_label,
+    price_range_value,
+)
+
+FTS = "search_fts"
+ENTRY = SearchEntry._meta.db_table
+# bm25 column weights (title_terms, pinyin, initials, terms, description_terms).
+BM25 = f"bm25({FTS}, 10.0, 6.0, 6.0, 3.0, 1.0)"
+# PostgreSQL: the same columns as tsvector weights (A 1.0, B 0.4, C 0.2, D 0.1).
+PG_WEIGHTS = (("A", "title_terms"), ("B", "pinyin"), ("B", "initials"), ("C", "terms"),
+              ("D", "description_terms"))
+FACET_LIMIT = 50
+ALWAYS = Q(pk__isnull=False)
+
+
+def fulltext_schema_create(conn) -> None:
+    """The database-specific part of the index (idempotent; run by the migration and after
+    every migrate, since test databases are built without migrations)."""
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5(title_terms, pinyin, "
+                "initials, terms, description_terms, tokenize = 'unicode61')")
+        elif conn.vendor == "postgresql":
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            cursor.execute(f"ALTER TABLE {ENTRY} ADD COLUMN IF NOT EXISTS vector tsvector")
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS search_entry_vector ON {ENTRY} "
+                           "USING gin (vector)")
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS search_entry_suggest_trgm ON {ENTRY} "
+                           "USING gin (suggest_text gin_trgm_ops)")
+
+
+def fulltext_schema_drop(conn) -> None:
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute(f"DROP TABLE IF EXISTS {FTS}")
+        elif conn.vendor == "postgresql":
+            cursor.execute("DROP INDEX IF EXISTS search_entry_suggest_trgm")
+            cursor.execute("DROP INDEX IF EXISTS search_entry_vector")
+            cursor.execute(f"ALTER TABLE {ENTRY} DROP COLUMN IF EXISTS vector")
+
+
+def _certification_labels() -> dict[str, str]:
+    from marketplace.cooperatives.models import Certification
+
+    return {str(k): str(v) for k, v in Certification.Kind.choices}
+
+
+def _entry_fields(doc: dict) -> tuple[SearchEntry, list[SearchFacet], dict[str, list[str]]]:
+    meta = " ".join([doc["category_path"].replace(">", " "), doc["cooperative"], doc["county"],
+                     doc["town"], doc["village"], doc["storage"]])
+    pinyin, initials = text.title_pinyin(doc["title"])
+    words = {
+        "title_terms": text.index_words(doc["title"]),
+        "pinyin": pinyin,
+        "initials": initials,
+        "terms": text.index_words(meta),
+        "description_terms": text.index_words(doc["description"]),
+    }
+    suggest = text.segments(doc["title"]) + pinyin + initials
+    entry = SearchEntry(
+        product_id=doc["id"], title=doc["title"][:255], description=doc["description"],
+        url=doc["url"][:255], category_path=doc["category_path"][:255],
+        cooperative_id=doc["cooperative_id"], cooperative=doc["cooperative"][:128],
+        certifications=" ".join(doc["certifications"]), county_code=doc["county_code"],
+        town_code=doc["town_code"], county=doc["county"][:64], town=doc["town"][:64],
+        village=doc["village"][:64], storage=doc["storage"][:64], price=doc["price"],
+        in_stock=doc["in_stock"], sales=doc["sales"], live_now=doc["live_now"],
+        date_created=doc["date_created"],
+        suggest_text=" " + " ".join(dict.fromkeys(suggest)) + " ",
+        **{name: " ".join(values) for name, values in words.items()},
+    )
+    labels = _certification_labels()
+    facets = [SearchFacet(entry_id=doc["id"], name="category", value=str(pk), label=name[:128])
+              for pk, name in dict(zip(doc["category_ids"], doc["category_names"],
+                                       strict=False)).items()]
+    facets += [SearchFacet(entry_id=doc["id"], name="certification", value=kind,
+                           label=labels.get(kind, kind)) for kind in dict.fromkeys(
+                               doc["certifications"])]
+    return entry, facets, words
+
+
+def _tsvector(words: dict[str, list[str]]) -> str:
+    """A tsvector literal with positions and weights (lexemes taken as they are, no parser:
+    PostgreSQL's default parser does not know Chinese words)."""
+    positions: dict[str, list[str]] = {}
+    pos = 0
+    for weight, column in PG_WEIGHTS:
+        for word in words[column]:
+            pos = min(pos + 1, 16383)
+            slots = positions.setdefault(word, [])
+            if len(slots) < 256:
+                slots.append(f"{pos}{weight}")
+    return " ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(p)
+                    for w, p in positions.items())
+
+
+def _vocabulary(words: dict[str, list[str]]) -> set[str]:
+    found = set(words["pinyin"])
+    for column in ("title_terms", "terms"):
+        found.update(w for w in words[column] if text.LATIN.match(w))
+    return {w for w in found if 2 <= len(w) <= 64 and text.LATIN.match(w)}
+
+
+class DatabaseBackend(SearchBackend):
+    name = "db"
+
+    # --- indexing -----------------------------------------------------------------------
+    def index_products(self, product_ids: Iterable[int]) -> int:
+        ids = list(dict.fromkeys(int(i) for i in product_ids))
+        written = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            with transaction.atomic():
+                written += self._write(product_documents(chunk), remove=chunk)
+        return written
+
+    def rebuild(self, *, progress: Callable[[int, int], None] | None = None,
+                batch_size: int = 500) -> int:
+        """Everything in one transaction: searches see the old index until it commits."""
+        Product = get_model("catalogue", "Product")
+        ids = list(Product.objects.browsable().order_by("pk").values_list("pk", flat=True))
+        written = 0
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM search_searchfacet")
+                cursor.execute("DELETE FROM search_searchword")
+                cursor.execute("DELETE FROM search_searchentry")
+                if connection.vendor == "sqlite":
+                    cursor.execute("DELETE FROM search_fts")
+            for start in range(0, len(ids), batch_size):
+                written += self._write(product_documents(ids[start:start + batch_size]),
+                                       remove=[])
+                if progress:
+                    progress(min(start + batch_size, len(ids)), len(ids))
+        if progress and not ids:
+            progress(0, 0)
+        return written
+
+    def _write(self, docs: list[dict], *, remove: list[int]) -> int:
+        if remove:
+            SearchFacet.objects.filter(entry_id__in=remove)._raw_delete(connection.alias)
+            SearchEntry.objects.filter(pk__in=remove)._raw_delete(connection.alias)
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    # Only placeholders are formatted in; the ids are parameters.
+                    marks = ", ".join(["%s"] * len(remove))
+                    cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})",  # noqa: S608
+                                   remove)
+        if not docs:
+            return 0
+        entries, facets, vocabulary, fulltext = [], [], set(), []
+        for doc in docs:
+            entry, entry_facets, words = _entry_fields(doc)
+            entries.append(entry)
+            facets.extend(entry_facets)
+            vocabulary |= _vocabulary(words)
+            fulltext.append((doc["id"], words))
+        SearchEntry.objects.bulk_create(entries)
+        SearchFacet.objects.bulk_create(facets)
+        SearchWord.objects.bulk_create([SearchWord(word=w) for w in sorted(vocabulary)],
+                                       ignore_conflicts=True)
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.executemany(
+                    "INSERT INTO search_fts (rowid, title_terms, pinyin, initials, terms, "
+                    "description_terms) VALUES (%s, %s, %s, %s, %s, %s)",
+                    [(pk, *(" ".join(words[c]) for _w, c in PG_WEIGHTS)) for pk, words
+                     in fulltext])
+            elif connection.vendor == "postgresql":
+                rows = [(pk, _tsvector(words)) for pk, words in fulltext]
+                values = ", ".join(["(%s::integer, %s::text)"] * len(rows))
+                cursor.execute(
+                    "UPDATE search_searchentry AS e SET vector = v.vec::tsvector "  # noqa: S608
+                    f"FROM (VALUES {values}) AS v(id, vec) WHERE e.product_id = v.id",
+                    [value for row in rows for value in row])
+        return len(entries)
+
+    # --- searching ----------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResult:
+        words = text.query_words(request.q)
+        if request.q and not words:
+            return SearchResult([], 0, {name: [] for name in FACETS}, request)
+        words, corrected = self._correct(words, request.q)
+        base, ranked = self._matching(words)
+        hits = self._ordered(self._filtered(ranked, request), request, bool(words))
+        product_ids = list(hits.values_list("pk", flat=True)[
+            request.offset:request.offset + request.per_page])
+        facets, total = self._facets(base, request)
+        return SearchResult(product_ids, total, facets, request, corrected)
+
+    def _correct(self, words: list[tuple[str, bool]], q: str):
+        """Latin words (4+ letters) not in the vocabulary are replaced by a neighbour one edit
+        away that is ("hongmu" → "hongmi"): one query for all of them."""
+        latin = [w for w, _p in words if text.LATIN.match(w) and 4 <= len(w) <= 20][:3]
+        if not latin:
+            return words, None
+        candidates = {w: text.edits1(w) for w in latin}
+        known = set(SearchWord.objects.filter(
+            word__in=set(latin).union(*candidates.values())).values_list("word", flat=True))
+        replace = {}
+        for word in latin:
+            if word in known:
+                continue
+            found = sorted(candidates[word] & known,
+                           key=lambda c: (not c.startswith(word[:-1]), len(c) != len(word), c))
+            if found:
+                replace[word] = found[0]
+        if not replace:
+            return words, None
+        fixed = [(replace.get(w, w), p) for w, p in words]
+        corrected = " ".join(replace.get(part, part) for part in clean_text(q).lower().split())
+        for old, new in replace.items():
+            corrected = corrected.replace(old, new)
+        return list(dict.fromkeys(fixed)), corrected
+
+    def _matching(self, words: list[tuple[str, bool]]):
+        """(the matching entries, the same with a ``rank`` for ordering). Only parameters
+        carry the query's words; the SQL around them is constant."""
+        qs = SearchEntry.objects.all()
+        if not words:
+            return qs, qs
+        if connection.vendor == "postgresql":
+            tsquery = " & ".join(f"'{w}'" + (":*" if prefix else "") for w, prefix in words)
+            matching = qs.filter(RawSQL("vector @@ %s::tsquery", [tsquery],
+                                        output_field=BooleanField()))
+            return matching, matching.annotate(rank=RawSQL(
+                "ts_rank(vector, %s::tsquery)", [tsquery], output_field=FloatField()))
+        match = " AND ".join(f'"{w}"' + ("*" if prefix else "") for w, prefix in words)
+        matching = qs.filter(pk__in=RawSQL(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [match]))
+        # The hits' query joins the FTS table for bm25 (a subquery could not rank).
+        ranked = qs.extra(  # noqa: S610
+            tables=["search_fts"], where=["search_fts.rowid = search_searchentry.product_id",
+                                          "search_fts MATCH %s"],
+            params=[match], select={"rank": f"-{BM25}"})
+        return matching, ranked
+
+    @staticmethod
+    def _list_filter(name: str, values: tuple[str, ...]) -> Q:
+        if name in ("category", "certification"):
+            return Q(pk__in=SearchFacet.objects.filter(name=name, value__in=values)
+                     .values("entry_id"))
+        if name == "cooperative":
+            return Q(cooperative_id__in=[int(v) for v in values if v.isdigit() and len(v) < 10])
+        return Q(**{f"{name}_code__in": values})
+
+    @staticmethod
+    def _flag_filters(request: SearchRequest) -> dict[str, Q]:
+        price = ALWAYS
+        if request.price_min is not None:
+            price &= Q(price__gte=request.price_min)
+        if request.price_max is not None:
+            price &= Q(price__lte=request.price_max)
+        return {
+            "price": price,
+            "in_stock": ALWAYS if request.in_stock is None else Q(in_stock=request.in_stock),
+            "live_now": ALWAYS if request.live_now is None else Q(live_now=request.live_now),
+        }
+
+    def _filtered(self, qs, request: SearchRequest, *, skip: str | None = None,
+                  flags: bool = True):
+        for name, values in request.filters.items():
+            if name != skip:
+                qs = qs.filter(self._list_filter(name, values))
+        if flags:
+            for name, condition in self._flag_filters(request).items():
+                if name != skip:
+                    qs = qs.filter(condition)
+        return qs
+
+    @staticmethod
+    def _ordered(qs, request: SearchRequest, ranked: bool):
+        if request.sort == "price_asc":
+            return qs.order_by(F("price").asc(nulls_last=True), "-sales", "pk")
+        if request.sort == "price_desc":
+            return qs.order_by(F("price").desc(nulls_last=True), "-sales", "pk")
+        if request.sort == "sales":
+            return qs.order_by("-sales", "-date_created", "-pk")
+        if request.sort == "newest":
+            return qs.order_by("-date_created", "-pk")
+        if ranked:
+            return qs.order_by("-rank", "-sales", "-pk")
+        return qs.order_by("-sales", "-date_created", "-pk")
+
+    def _facets(self, base, request: SearchRequest) -> tuple[dict[str, list[FacetValue]], int]:
+        facets: dict[str, list[FacetValue]] = {}
+        # Multi-valued facets: one GROUP BY over the facet rows of the matching entries.
+        for name in ("category", "certification"):
+            entries = self._filtered(base, request, skip=name).values("pk")
+            rows = (SearchFacet.objects.filter(name=name, entry_id__in=entries)
+                    .values("value", "label").annotate(n=Count("entry_id"))
+                    .order_by("-n", "label")[:FACET_LIMIT])
+            facets[name] = self._values(name, [(r["value"], r["label"], r["n"]) for r in rows],
+                                        request.filters.get(name, ()))
+        for name, value, label in (("county", "county_code", "county"),
+                                   ("town", "town_code", "town"),
+                                   ("cooperative", "cooperative_id", "cooperative")):
+            rows = (self._filtered(base, request, skip=name).exclude(**{f"{value}__isnull": True})
+                    .exclude(**{label: ""}).values(value, label).annotate(n=Count("pk"))
+                    .order_by("-n", label)[:FACET_LIMIT])
+            facets[name] = self._values(name, [(str(r[value]), r[label], r["n"]) for r in rows],
+                                        request.filters.get(name, ()))
+        # Price ranges, in stock, live now and the total: one aggregate, each count with the
+        # other flags' filters applied.
+        flags = self._flag_filters(request)
+        ranges = {price_range_value(low, high): (low, high) for low, high in PRICE_RANGES}
+
+        def others(*names):
+            q = ALWAYS
+            for n in names:
+                q &= flags[n]
+            return q
+
+        aggregates = {"total": Count("pk", filter=others("price", "in_stock", "live_now"))}
+        for i, (low, high) in enumerate(ranges.values()):
+            cond = Q(price__isnull=False)
+            if low is not None:
+                cond &= Q(price__gte=low)
+            if high is not None:
+                cond &= Q(price__lt=high)
+            aggregates[f"price_{i}"] = Count("pk", filter=cond & others("in_stock", "live_now"))
+        aggregates["n_in_stock"] = Count("pk", filter=Q(in_stock=True)
+                                         & others("price", "live_now"))
+        aggregates["n_live_now"] = Count("pk", filter=Q(live_now=True)
+                                         & others("price", "in_stock"))
+        counts = self._filtered(base, request, flags=False).aggregate(**aggregates)
+        chosen = (request.price_min or 0, request.price_max)
+        facets["price"] = [
+            FacetValue(value, price_range_label(low, high), counts[f"price_{i}"],
+                       chosen == (low or 0, high))
+            for i, (value, (low, high)) in enumerate(ranges.items())
+            if counts[f"price_{i}"] or chosen == (low or 0, high)]
+        for name, label in (("in_stock", _("有货")), ("live_now", _("直播中"))):
+            selected = getattr(request, name) is True
+            n = counts[f"n_{name}"]
+            facets[name] = [FacetValue("1", label, n, selected)] if n or selected else []
+        return facets, counts["total"]
+
+    @staticmethod
+    def _values(name, rows, selected: tuple[str, ...]) -> list[FacetValue]:
+        out = [FacetValue(value, label, n, value in selected) for value, label, n in rows]
+        seen = {v.value for v in out}
+        out += [FacetValue(value, value, 0, True) for value in selected if value not in seen]
+        return out
+
+    # --- suggest ------------------------------------------------------------------------
+    def suggest(self, prefix: str, *, limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
+        prefix = clean_text(prefix).lower()
+        compact = "".join(c for c in prefix if c.isalnum())[:text.MAX_WORD]
+        if not compact:
+            return []
+        rows = (SearchEntry.objects.filter(Q(title__startswith=prefix)
+                                           | Q(suggest_text__contains=" " + compact))
+                .order_by("-sales", "-pk").values_list("pk", "title", "url")[:max(1, min(
+                    limit, SUGGEST_LIMIT))])
+        return [Suggestion(text=title, product_id=pk, url=url) for pk, title, url in rows]
