@@ -307,9 +307,17 @@ class ElasticsearchBackend(SearchBackend):
         self.alias = (alias or settings.ELASTICSEARCH_INDEX).lower()
 
     # Reading
+    def _search(self, body: dict) -> dict:
+        from elasticsearch import NotFoundError
+
+        try:
+            return _call(self.client.search, index=self.alias, body=body)
+        except NotFoundError as exc:
+            raise SearchUnavailable(f"No index behind the alias {self.alias!r} yet: run "
+                                    "manage.py search_index --rebuild") from exc
+
     def search(self, request: SearchRequest) -> SearchResult:
-        body = build_search(request, index=self.alias).to_dict()
-        raw = _call(self.client.search, index=self.alias, body=body)
+        raw = self._search(build_search(request, index=self.alias).to_dict())
         hits = raw["hits"]
         total = hits["total"]["value"] if isinstance(hits["total"], dict) else hits["total"]
         return SearchResult(
@@ -321,7 +329,7 @@ class ElasticsearchBackend(SearchBackend):
         s = suggest_search(prefix, limit=limit, index=self.alias)
         if s is None or limit <= 0:
             return []
-        raw = _call(self.client.search, index=self.alias, body=s.to_dict())
+        raw = self._search(s.to_dict())
         return [Suggestion(text=hit["_source"].get("title", ""), product_id=int(hit["_id"]),
                            url=hit["_source"].get("url", ""))
                 for hit in raw["hits"]["hits"]]
@@ -356,7 +364,8 @@ class ElasticsearchBackend(SearchBackend):
             self._create_index(self._new_index_name(), aliases={self.alias: {}})
         _ready_aliases.add(key)
 
-    def _bulk(self, index: str, docs: list[dict], deleted: Iterable[int] = ()) -> int:
+    def _bulk(self, index: str, docs: list[dict], deleted: Iterable[int] = (), *,
+              refresh: str | bool = False) -> int:
         operations: list[dict] = []
         for doc in docs:
             operations += [{"index": {"_index": index, "_id": str(doc["id"])}},
@@ -365,7 +374,8 @@ class ElasticsearchBackend(SearchBackend):
             operations.append({"delete": {"_index": index, "_id": str(pk)}})
         if not operations:
             return 0
-        raw = _call(self.client.bulk, operations=operations)
+        raw = _call(self.client.bulk, operations=operations,
+                    **({"refresh": refresh} if refresh else {}))
         if raw.get("errors"):
             # A delete of a document that was never indexed answers 404 without an error.
             reasons = [f"{action} {result.get('_id')}: {result['error']}"
@@ -384,7 +394,10 @@ class ElasticsearchBackend(SearchBackend):
         self.ensure_index()
         docs = product_documents(ids)
         found = {doc["id"] for doc in docs}
-        return self._bulk(self.alias, docs, deleted=[pk for pk in ids if pk not in found])
+        # wait_for: when the task is done, the change is searchable (at most a refresh
+        # interval later, spent in the worker, not by a buyer).
+        return self._bulk(self.alias, docs, deleted=[pk for pk in ids if pk not in found],
+                          refresh="wait_for")
 
     def rebuild(self, *, progress: Callable[[int, int], None] | None = None,
                 batch_size: int = 500) -> int:

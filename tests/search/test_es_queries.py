@@ -374,8 +374,8 @@ class FakeCluster:
         self.cat = FakeCat(self)
         self.indices = FakeIndices(self)
 
-    def bulk(self, *, operations):
-        self.calls.append(("bulk", {"operations": operations}))
+    def bulk(self, *, operations, refresh=None):
+        self.calls.append(("bulk", {"operations": operations, "refresh": refresh}))
         self.bulks += 1
         if self.fail_bulk_after and self.bulks >= self.fail_bulk_after:
             raise RuntimeError("bulk failed")
@@ -446,6 +446,25 @@ def test_an_unreachable_cluster_is_search_unavailable():
         backend_for(cluster).search(SearchRequest(q="红米"))
 
 
+@pytest.mark.parametrize(("status", "unavailable"), [(503, True), (429, True), (404, True),
+                                                     (400, False)])
+def test_cluster_errors_that_pass_are_search_unavailable(status, unavailable):
+    from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+    from elasticsearch import ApiError, NotFoundError
+
+    meta = ApiResponseMeta(status=status, http_version="1.1", headers=HttpHeaders(),
+                           duration=0.01, node=NodeConfig("http", "localhost", 9200))
+    error_class = NotFoundError if status == 404 else ApiError
+    cluster = FakeCluster(error=error_class("error", meta=meta, body={"status": status}))
+
+    if unavailable:  # overloaded, down, or no index yet: a 503 page, a retried task
+        with pytest.raises(SearchUnavailable):
+            backend_for(cluster).suggest("红米")
+    else:  # a request Elasticsearch refuses is a bug to see, not to retry
+        with pytest.raises(ApiError):
+            backend_for(cluster).suggest("红米")
+
+
 @pytest.mark.django_db
 def test_index_products_creates_the_first_index_then_indexes_and_deletes(coop_a, fresh_aliases):
     rice = factories.product(coop_a, title="妙高红米", price="39.90")
@@ -458,7 +477,9 @@ def test_index_products_creates_the_first_index_then_indexes_and_deletes(coop_a,
     create = next(kw for name, kw in cluster.calls if name == "indices.create")
     assert create["index"].startswith("shop-") and create["aliases"] == {"shop": {}}
     assert create["mappings"]["properties"]["title"]["analyzer"] == "smartcn"
-    (operations,) = [kw["operations"] for name, kw in cluster.calls if name == "bulk"]
+    (bulk,) = [kw for name, kw in cluster.calls if name == "bulk"]
+    operations = bulk["operations"]
+    assert bulk["refresh"] == "wait_for"  # searchable once the task is done
     assert operations[0] == {"index": {"_index": "shop", "_id": str(rice.pk)}}
     assert operations[1]["title"] == "妙高红米" and "hongmi" in operations[1]["pinyin_words"]
     assert operations[2:] == [{"delete": {"_index": "shop", "_id": "999999"}}]
@@ -488,6 +509,7 @@ def test_rebuild_fills_a_new_index_then_moves_the_alias_in_one_call(coop_a, fres
     assert create["mappings"]["properties"]["title"]["analyzer"] == "cjk_index"
     bulks = [kw["operations"] for name, kw in cluster.calls if name == "bulk"]
     assert len(bulks) == 3
+    assert {kw["refresh"] for name, kw in cluster.calls if name == "bulk"} == {None}
     assert {op["index"]["_index"] for ops in bulks for op in ops if "index" in op} == {new}
     (swap,) = [kw["actions"] for name, kw in cluster.calls if name == "indices.update_aliases"]
     assert swap == [{"remove": {"index": "shop-old", "alias": "shop"}},
