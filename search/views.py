@@ -1,18 +1,36 @@
-"""Catalogue listing, category listing and the product search page, on the DB backend."""
+"""Catalogue and category listings (SQL, search.backends.listing), the product search page
+and the search box's suggestions (both through the configured backend, get_backend())."""
 
+import logging
+from decimal import Decimal
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import InvalidPage
-from django.http import Http404, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import ListView
+from django.views.decorators.http import require_GET
+from django.views.generic import ListView, View
 from oscar.core.loading import get_model
 
-from search.backends import product_search
+from marketplace.middleware import shared_by_all
+from search.backends import get_backend, product_search
 from search.forms import BrowseCategoryForm, SearchForm
+from search.query import (
+    FACETS,
+    LIST_FILTERS,
+    MAX_PAGE,
+    SearchInputError,
+    SearchRequest,
+    SearchResult,
+    clean_text,
+    parse_request,
+    price_range_label,
+)
+from search.selectors import products_for_hits
 
 Category = get_model("catalogue", "Category")
 
@@ -94,11 +112,197 @@ class ProductCategoryView(BaseListingView):
         return ctx
 
 
-class FacetedSearchView(BaseListingView):
-    template_name = "oscar/search/results.html"
+logger = logging.getLogger(__name__)
+# What a backend raises when its store cannot answer now (the Elasticsearch backend's
+# SearchUnavailable is a RuntimeError): the buyer gets a 503 saying so, not a 500.
+BACKEND_DOWN = RuntimeError
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["query"] = self.form.cleaned_data.get("q", "") if self.form.is_bound else ""
-        ctx["search_form"] = self.form
-        return ctx
+# --- the search page ------------------------------------------------------------------
+
+FACET_LABELS = {
+    "category": _("分类"), "certification": _("认证"), "county": _("区县"), "town": _("乡镇"),
+    "cooperative": _("合作社"), "price": _("价格"), "in_stock": _("有货"),
+    "live_now": _("直播中"),
+}
+SORT_CHOICES = (
+    ("relevance", _("综合排序")), ("sales", _("销量优先")), ("newest", _("最新上架")),
+    ("price_asc", _("价格从低到高")), ("price_desc", _("价格从高到低")),
+)
+# Links made before the search page had its own parameters (and the listings' sort select)
+# say sort_by=price-asc; they keep working.
+LEGACY_SORTS = {"relevancy": "relevance", "newest": "newest", "price-asc": "price_asc",
+                "price-desc": "price_desc"}
+
+
+def _search_params(query: QueryDict) -> QueryDict:
+    params = query.copy()
+    if "sort_by" in params:
+        legacy = params.pop("sort_by")[-1]
+        if legacy and "sort" not in params:
+            params["sort"] = LEGACY_SORTS.get(legacy, legacy)
+    return params
+
+
+def _link(params: QueryDict, **changes) -> str:
+    """The search page with these parameters changed (a value of None drops it); page 1."""
+    params = params.copy()
+    params.pop("page", None)
+    for name, value in changes.items():
+        params.pop(name, None)
+        if isinstance(value, list):
+            params.setlist(name, value)
+        elif value not in (None, ""):
+            params[name] = value
+    return "?" + params.urlencode() if params else "?"
+
+
+def _toggle(params: QueryDict, name: str, value: str, selected: bool) -> str:
+    """Link that picks this facet value, or drops it when it is already picked."""
+    if name == "price":
+        if selected:
+            return _link(params, price_min=None, price_max=None)
+        low, _sep, high = value.partition("-")
+        return _link(params, price_min=None if low in ("", "0") else low,
+                     price_max=high or None)
+    if name in LIST_FILTERS:
+        kept = [v for v in params.getlist(name) if clean_text(v)[:40] != value]
+        return _link(params, **{name: kept if selected else [*kept, value]})
+    return _link(params, **{name: None if selected else value})
+
+
+def _facet_panel(params: QueryDict, result: SearchResult) -> list[dict]:
+    panel = []
+    for name in FACETS:
+        values = [
+            {"label": v.label, "count": v.count, "selected": v.selected,
+             "url": _toggle(params, name, v.value, v.selected)}
+            for v in result.facets.get(name, ()) if v.count or v.selected
+        ]
+        if values:
+            panel.append({"name": name, "label": FACET_LABELS[name], "values": values,
+                          "open": any(v["selected"] for v in values)})
+    return panel
+
+
+def _active_filters(params: QueryDict, req: SearchRequest, result: SearchResult) -> list[dict]:
+    """What narrows the hits now, each with a link that removes it."""
+    active = []
+    for name in LIST_FILTERS:
+        labels = {v.value: v.label for v in result.facets.get(name, ())}
+        for value in req.filters.get(name, ()):
+            active.append({"label": f"{FACET_LABELS[name]}：{labels.get(value, value)}",
+                           "url": _toggle(params, name, value, True)})
+    if req.price_min is not None or req.price_max is not None:
+        low = req.price_min or None  # "0-20" reads as "20 元以下"
+        label = (price_range_label(Decimal(0), None) if low is None and req.price_max is None
+                 else price_range_label(low, req.price_max))
+        active.append({"label": f"{FACET_LABELS['price']}：{label}",
+                       "url": _link(params, price_min=None, price_max=None)})
+    for name in ("in_stock", "live_now"):
+        flag = getattr(req, name)
+        if flag is not None:
+            label = FACET_LABELS[name] if flag else _("%(name)s：否") % {
+                "name": FACET_LABELS[name]}
+            active.append({"label": label, "url": _link(params, **{name: None})})
+    return active
+
+
+def _pagination(params: QueryDict, result: SearchResult) -> dict | None:
+    last = min(result.num_pages, MAX_PAGE)
+    page = result.request.page
+    if last <= 1 and page == 1:
+        return None
+
+    def url(number):
+        return _link(params, page=str(number) if number > 1 else None)
+
+    numbers = range(max(1, page - 2), min(last, page + 2) + 1)
+    return {
+        "page": page, "last": last,
+        "previous": url(page - 1) if page > 1 else None,
+        "next": url(page + 1) if page < last else None,
+        "first": url(1) if page > 3 else None,
+        "numbers": [{"number": n, "url": url(n), "current": n == page} for n in numbers],
+    }
+
+
+class FacetedSearchView(View):
+    """/search/: the query string parsed once (query.parse_request; what it refuses is a 400
+    saying why), searched by the configured backend, the page's hits shown as the listings'
+    product cards with facets, active filters, sort and pages that keep every filter."""
+
+    template_name = "oscar/search/results.html"
+    error_template_name = "oscar/search/bad_request.html"
+
+    def get(self, request, *args, **kwargs):
+        params = _search_params(request.GET)
+        try:
+            req = parse_request(params)
+        except SearchInputError as exc:
+            return render(request, self.error_template_name,
+                          {"message": str(exc), "query": clean_text(request.GET.get("q", ""))},
+                          status=400)
+        try:
+            result = get_backend().search(req)
+        except BACKEND_DOWN as exc:
+            logger.warning("search unavailable: %s", exc)
+            response = render(request, self.error_template_name, {
+                "message": _("搜索暂时不可用，请稍后再试；也可以先按分类浏览商品。"),
+                "query": req.q, "unavailable": True}, status=503)
+            response["Retry-After"] = "30"
+            return response
+        return render(request, self.template_name, {
+            "query": req.q,
+            "corrected": result.corrected if result.corrected != req.q else None,
+            "result": result,
+            "products": products_for_hits(result.product_ids),
+            "facet_panel": _facet_panel(params, result),
+            "active_filters": _active_filters(params, req, result),
+            "clear_filters_url": _link(QueryDict(mutable=True), q=req.q or None,
+                                       sort=params.get("sort")),
+            "sort_choices": SORT_CHOICES,
+            "sort": req.sort,
+            "sort_hidden": [(name, value) for name, values in params.lists()
+                            if name not in ("sort", "page") for value in values],
+            "pagination": _pagination(params, result),
+        })
+
+
+# --- suggestions for the search box -----------------------------------------------------
+
+SUGGEST_MAX_INPUT = 50  # a prefix this long matches no title; not worth a lookup
+SUGGEST_CACHE_SECONDS = 60
+
+
+def _worth_suggesting(text: str) -> bool:
+    """Something to look up: a letter, digit or 汉字, and more than one Latin character
+    (one letter would match most of the catalogue by initials)."""
+    if not any(ch.isalnum() for ch in text):
+        return False
+    return not (text.isascii() and len(text) < 2)
+
+
+@require_GET
+@shared_by_all
+def suggest(request):
+    """/search/suggest/?q=hong: {"suggestions": [{"text", "url"}]} for the search box, the
+    same for every visitor (cacheable by a CDN for a minute). Input that cannot be a prefix
+    of anything (empty, one Latin letter, punctuation or emoji only, very long) answers an
+    empty list without asking the backend."""
+    raw = request.GET.get("q", "")
+    text = clean_text(raw)
+    suggestions = []
+    if len(raw) <= SUGGEST_MAX_INPUT and _worth_suggesting(text):
+        try:
+            found = get_backend().suggest(text)
+        except BACKEND_DOWN as exc:
+            # The box still submits; an empty list must not be cached as the answer.
+            logger.warning("search suggestions unavailable: %s", exc)
+            response = JsonResponse({"suggestions": []}, status=503)
+            response["Retry-After"] = "30"
+            return response
+        suggestions = [{"text": s.text, "url": s.url} for s in found]
+    response = JsonResponse({"suggestions": suggestions},
+                            json_dumps_params={"ensure_ascii": False})
+    patch_cache_control(response, public=True, max_age=SUGGEST_CACHE_SECONDS)
+    return response
