@@ -43,6 +43,7 @@ FACET_FIELDS = {"category": "category_facet", "certification": "certifications",
                 "county": "county_facet", "town": "town_facet",
                 "cooperative": "cooperative_facet"}
 FACET_SIZE = 100
+BULK_PRODUCTS = 500  # products per bulk request when re-indexing a list of ids
 # Title above category, cooperative and region names, description last. The .cjk sub-fields
 # exist when a plugin analyses the main field (single characters: 茶 finds 茶叶).
 TEXT_FIELDS = ["title^3", "title.cjk^3", "category_path^1.5", "category_path.cjk^1.5",
@@ -191,7 +192,8 @@ def suggest_search(prefix: str, *, limit: int = SUGGEST_LIMIT,
         return Q("constant_score", filter=query, boost=boost)
 
     clauses = [scored(Q("match", **{"title.prefix": text}), 4),
-               scored(Q("match_phrase", title=text), 2)]
+               scored(Q("match_phrase", title=text), 2),
+               scored(Q("match_phrase", **{"title.cjk": text}), 2)]
     words = latin_words(text)
     if words:
         compact = words.replace(" ", "")
@@ -392,12 +394,17 @@ class ElasticsearchBackend(SearchBackend):
         if not ids:
             return 0
         self.ensure_index()
-        docs = product_documents(ids)
-        found = {doc["id"] for doc in docs}
-        # wait_for: when the task is done, the change is searchable (at most a refresh
-        # interval later, spent in the worker, not by a buyer).
-        return self._bulk(self.alias, docs, deleted=[pk for pk in ids if pk not in found],
-                          refresh="wait_for")
+        written = 0
+        for start in range(0, len(ids), BULK_PRODUCTS):
+            chunk = ids[start:start + BULK_PRODUCTS]
+            docs = product_documents(chunk)
+            found = {doc["id"] for doc in docs}
+            # wait_for: when the task is done, the change is searchable (at most a refresh
+            # interval later, spent in the worker, not by a buyer).
+            written += self._bulk(self.alias, docs,
+                                  deleted=[pk for pk in chunk if pk not in found],
+                                  refresh="wait_for")
+        return written
 
     def rebuild(self, *, progress: Callable[[int, int], None] | None = None,
                 batch_size: int = 500) -> int:

@@ -285,7 +285,9 @@ def test_suggest_body_prefixes_title_pinyin_and_initials_best_sellers_next():
 def test_suggest_for_chinese_uses_the_title_only_and_nothing_for_empty_input():
     body = suggest_search("红", limit=50).to_dict()
 
-    assert len(body["query"]["dis_max"]["queries"]) == 2
+    fields = [next(iter(next(iter(q["constant_score"]["filter"].values()))))
+              for q in body["query"]["dis_max"]["queries"]]
+    assert fields == ["title.prefix", "title", "title.cjk"]
     assert body["size"] == 8  # never more than SUGGEST_LIMIT
     assert suggest_search("  \x00 ") is None
 
@@ -488,6 +490,21 @@ def test_index_products_creates_the_first_index_then_indexes_and_deletes(coop_a,
     cluster.calls.clear()
     backend_for(cluster).index_products([rice.pk])
     assert cluster.names() == ["bulk"]
+
+
+@pytest.mark.django_db
+def test_index_products_sends_long_lists_in_several_bulk_requests(coop_a, fresh_aliases,
+                                                                 monkeypatch):
+    from search.backends import elasticsearch as module
+
+    monkeypatch.setattr(module, "BULK_PRODUCTS", 2)
+    ids = [factories.product(coop_a, title=f"红米{i}").pk for i in range(3)]
+    cluster = FakeCluster(aliases={"shop": {"shop-1"}})
+
+    assert backend_for(cluster).index_products([*ids, 999_999]) == 3
+
+    bulks = [kw["operations"] for name, kw in cluster.calls if name == "bulk"]
+    assert [len(ops) for ops in bulks] == [4, 3]  # 2 documents; 1 document and 1 delete
 
 
 @pytest.mark.django_db
