@@ -11,18 +11,14 @@ class SearchConfig(apps.SearchConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from search import views
+        from search import indexing, views
 
         self.search_view = views.FacetedSearchView
+        indexing.connect()
         post_migrate.connect(_fulltext_schema, sender=self, dispatch_uid="search.fulltext")
 
     def get_urls(self):
-        from search import views
-
-        return self.post_process_urls([
-            path("", self.search_view.as_view(), name="search"),
-            path("suggest/", views.suggest, name="suggest"),
-        ])
+        return self.post_process_urls([path("", self.search_view.as_view(), name="search")])
 
 
 def _fulltext_schema(sender, using="default", **kwargs):

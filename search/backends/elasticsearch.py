@@ -394,24 +394,35 @@ class ElasticsearchBackend(SearchBackend):
         if not ids:
             return 0
         self.ensure_index()
+        # A rebuild filling its new index gets the change too (it may have passed the
+        # product already); without refresh there (it has none until complete).
+        building = self._building_indices()
         written = 0
         for start in range(0, len(ids), BULK_PRODUCTS):
             chunk = ids[start:start + BULK_PRODUCTS]
             docs = product_documents(chunk)
-            found = {doc["id"] for doc in docs}
+            deleted = [pk for pk in chunk if pk not in {doc["id"] for doc in docs}]
+            for index in building:
+                self._bulk(index, docs, deleted=deleted)
             # wait_for: when the task is done, the change is searchable (at most a refresh
             # interval later, spent in the worker, not by a buyer).
-            written += self._bulk(self.alias, docs,
-                                  deleted=[pk for pk in chunk if pk not in found],
-                                  refresh="wait_for")
+            written += self._bulk(self.alias, docs, deleted=deleted, refresh="wait_for")
         return written
+
+    def _building_indices(self) -> list[str]:
+        """Indices named "<alias>-…" that the alias does not point to: a rebuild's."""
+        found = _call(self.client.indices.get, index=f"{self.alias}-*",
+                      ignore_unavailable=True, allow_no_indices=True)
+        return sorted(name for name, info in (found or {}).items()
+                      if self.alias not in (info.get("aliases") or {}))
 
     def rebuild(self, *, progress: Callable[[int, int], None] | None = None,
                 batch_size: int = 500) -> int:
         """Fill "<alias>-<timestamp>" in batches, then move the alias to it in one
         update_aliases call (readers see the old index until then) and delete the old ones.
-        Products saved while it ran are indexed again after the swap (their re-index task
-        may have written to the old index after this one had passed them)."""
+        Re-index tasks running meanwhile write to both indices; products saved while it ran
+        are indexed once more after the swap (a batch may have read them just before the
+        change). One rebuild at a time: a second one would lose its index at the first's end."""
         from oscar.core.loading import get_model
 
         from search.documents import product_documents
@@ -443,7 +454,8 @@ class ElasticsearchBackend(SearchBackend):
                 logger.exception("Could not delete the unfinished index %s", name)
             raise
         _ready_aliases.add((id(self.client), self.alias))
-        for index in old:
+        # The old indices, and any left by a rebuild that died before its swap.
+        for index in sorted({*old, *self._building_indices()}):
             _call(self.client.indices.delete, index=index, ignore_unavailable=True)
         changed = list(Product.objects.filter(date_updated__gte=started)
                        .values_list("pk", flat=True))

@@ -328,6 +328,13 @@ class FakeIndices:
         self._log("get_alias", name=name)
         return {index: {"aliases": {name: {}}} for index in self.cluster.aliases[name]}
 
+    def get(self, *, index, ignore_unavailable=False, allow_no_indices=True):
+        self._log("get", index=index)
+        assert index.endswith("*")
+        return {name: {"aliases": {a: {} for a, members in self.cluster.aliases.items()
+                                   if name in members}}
+                for name in self.cluster.existing if name.startswith(index[:-1])}
+
     def put_settings(self, **kwargs):
         self._log("put_settings", **kwargs)
 
@@ -486,10 +493,23 @@ def test_index_products_creates_the_first_index_then_indexes_and_deletes(coop_a,
     assert operations[1]["title"] == "妙高红米" and "hongmi" in operations[1]["pinyin_words"]
     assert operations[2:] == [{"delete": {"_index": "shop", "_id": "999999"}}]
 
-    # The alias is known now: the next write goes straight to bulk.
+    # The alias is known now: the next write asks only whether a rebuild is under way.
     cluster.calls.clear()
     backend_for(cluster).index_products([rice.pk])
-    assert cluster.names() == ["bulk"]
+    assert cluster.names() == ["indices.get", "bulk"]
+
+
+@pytest.mark.django_db
+def test_changes_during_a_rebuild_reach_the_index_being_built(coop_a, fresh_aliases):
+    rice = factories.product(coop_a, title="妙高红米")
+    cluster = FakeCluster(indices={"shop-old", "shop-new"}, aliases={"shop": {"shop-old"}})
+
+    backend_for(cluster).index_products([rice.pk])
+
+    bulks = {kw["operations"][0]["index"]["_index"]: kw["refresh"]
+             for name, kw in cluster.calls if name == "bulk"}
+    # The new index has no refresh until complete: waiting for one would never end.
+    assert bulks == {"shop-new": None, "shop": "wait_for"}
 
 
 @pytest.mark.django_db
@@ -510,7 +530,8 @@ def test_index_products_sends_long_lists_in_several_bulk_requests(coop_a, fresh_
 @pytest.mark.django_db
 def test_rebuild_fills_a_new_index_then_moves_the_alias_in_one_call(coop_a, fresh_aliases):
     products = [factories.product(coop_a, title=f"红米{i}") for i in range(5)]
-    cluster = FakeCluster(indices={"shop-old"}, aliases={"shop": {"shop-old"}})
+    cluster = FakeCluster(indices={"shop-old", "shop-crashed", "other"},
+                          aliases={"shop": {"shop-old"}})
     progress = []
 
     written = backend_for(cluster).rebuild(progress=lambda done, total: progress.append(
@@ -535,7 +556,9 @@ def test_rebuild_fills_a_new_index_then_moves_the_alias_in_one_call(coop_a, fres
     assert names.index("indices.put_settings") < names.index("indices.update_aliases")
     assert ("indices.delete", {"index": "shop-old"}) in cluster.calls
     assert names.index("indices.update_aliases") < names.index("indices.delete")
-    assert cluster.aliases["shop"] == {new} and cluster.existing == {new}
+    # A half-built index left by a rebuild that died is removed too; others are kept.
+    assert ("indices.delete", {"index": "shop-crashed"}) in cluster.calls
+    assert cluster.aliases["shop"] == {new} and cluster.existing == {new, "other"}
 
 
 @pytest.mark.django_db
