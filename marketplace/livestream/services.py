@@ -27,6 +27,7 @@ from marketplace.livestream.models import (
     Reminder,
     SessionItem,
 )
+from marketplace.livestream.signals import session_status_changed
 from marketplace.slugs import pinyin_slugify
 
 COMMENT_MAX_LENGTH = 200
@@ -136,6 +137,7 @@ def _transition(session_id: int, *, user, frm: tuple[str, ...], to: str, refused
         raise LiveError(refused)
     session.refresh_from_db()
     _pages_changed()
+    session_status_changed.send(sender=LiveSession, session_id=session_id, status=to)
     return session
 
 

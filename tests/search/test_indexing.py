@@ -67,11 +67,15 @@ def test_a_rolled_back_savepoint_does_not_lose_the_next_changes(
         rice, tea = factories.product(coop_a), factories.product(coop_a)
     queued.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def rename_then_fail():
+        with transaction.atomic():
             rice.title = "改名失败"
             rice.save()
             raise RuntimeError("form error")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError):
+            rename_then_fail()
         tea.title = "湖山白茶"
         tea.save()
 
