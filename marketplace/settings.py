@@ -227,7 +227,9 @@ CELERY_BEAT_SCHEDULE["livestream-reminders"] = {
     "schedule": 60.0,
 }
 DEMO_SEED_EXTRA_STEPS = ["marketplace.livestream.demo.demo_live_sessions_create",
-                         "logistics.demo.demo_logistics_create"]
+                         "logistics.demo.demo_logistics_create",
+                         # last: indexes what the steps before made (live now, sales)
+                         "search.demo.demo_search_index_rebuild"]
 
 # --- API (Django REST Framework, OpenAPI by drf-spectacular) ---------------------------
 REST_FRAMEWORK = {

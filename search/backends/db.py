@@ -84,7 +84,8 @@ def _entry_fields(doc: dict) -> tuple[SearchEntry, list[SearchFacet], dict[str, 
         "terms": text.index_words(meta),
         "description_terms": text.index_words(doc["description"]),
     }
-    suggest = text.segments(doc["title"]) + pinyin + initials
+    bigrams = [run[i:i + 2] for run in text.han_runs(doc["title"]) for i in range(len(run) - 1)]
+    suggest = text.segments(doc["title"]) + bigrams + pinyin + initials
     entry = SearchEntry(
         product_id=doc["id"], title=doc["title"][:255], description=doc["description"],
         url=doc["url"][:255], category_path=doc["category_path"][:255],
