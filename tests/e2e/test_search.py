@@ -68,3 +68,27 @@ def test_the_box_submits_without_a_suggestion(base_data_tx, live_server, phone, 
     page.locator("details.search-filters summary").tap()
     expect(page.locator(".search-facet").first).to_be_visible()
     shot(page, "search-results")
+
+
+def test_keyboard_picks_a_suggestion(base_data_tx, live_server, phone, coop_a):
+    # given red rice in the index
+    rice = factories.product(coop_a, title=TITLE)
+    get_backend().index_products([rice.pk])
+    # when the buyer types its initials, moves down to the suggestion and presses Enter
+    page = phone()
+    page.goto("/")
+    box = open_header_search(page)
+    box.press_sequentially("hm", delay=60)
+    expect(page.get_by_role("option").filter(has_text=TITLE)).to_be_visible()
+    box.press("ArrowDown")
+    expect(page.get_by_role("option", selected=True)).to_have_text(TITLE)
+    box.press("Enter")
+    # then the product's page opens (not the search page)
+    expect(page).to_have_url(re.compile(re.escape(rice.get_absolute_url()) + "$"))
+    # and Escape closes a list that is open
+    box = open_header_search(page)
+    box.press_sequentially("hm", delay=60)
+    expect(page.get_by_role("listbox")).to_be_visible()
+    box.press("Escape")
+    expect(page.get_by_role("listbox")).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
