@@ -195,3 +195,15 @@ def test_search_store_down_is_a_503_saying_so(client, db, settings):
     assert response.status_code == 503
     assert "搜索暂时不可用" in response.content.decode()
     assert response["Retry-After"] == "30"
+
+
+@pytest.mark.parametrize("params", [
+    {"category": "abc"}, {"category": "-1"}, {"category": "9" * 40}, {"cooperative": "1.5"},
+    {"certification": "<b>"}, {"county": "\x00"}, {"town": "😀"}, {"category": ["1", "x"]},
+    {"price_min": "1e309"}, {"price_max": "NaN"}, {"live_now": "1", "in_stock": "0"},
+], ids=lambda p: "&".join(f"{k}={v!r}"[:30] for k, v in p.items()))
+def test_junk_filter_values_answer_a_page_or_a_400(client, coop_a, params):
+    indexed(factories.product(coop_a, title="遂昌红米"))
+    response = client.get("/search/", {"q": "红米", **params})
+    assert response.status_code in (200, 400)
+    assert "：<b>" not in response.content.decode()  # a chip shows typed values escaped
