@@ -18,7 +18,12 @@ class SearchConfig(apps.SearchConfig):
         post_migrate.connect(_fulltext_schema, sender=self, dispatch_uid="search.fulltext")
 
     def get_urls(self):
-        return self.post_process_urls([path("", self.search_view.as_view(), name="search")])
+        from search import views
+
+        return self.post_process_urls([
+            path("", self.search_view.as_view(), name="search"),
+            path("suggest/", views.suggest, name="suggest"),
+        ])
 
 
 def _fulltext_schema(sender, using="default", **kwargs):
