@@ -42,7 +42,9 @@ def segments(text: str) -> list[str]:
     """jieba's words of ``text`` (search mode: long words also give their parts), each reduced
     to letters and digits; punctuation and emoji give nothing."""
     out = []
-    for token in _segmenter().cut_for_search(text or ""):
+    # HMM off: no guessing of unknown words (Han bigrams already find any contiguous text),
+    # and about half the time.
+    for token in _segmenter().cut_for_search(text or "", HMM=False):
         token = _clean(token)
         if token:
             out.append(token)
@@ -66,17 +68,27 @@ def title_pinyin(title: str) -> tuple[list[str], list[str]]:
     """(pinyin words, initials words) of a title: the whole title's, each jieba word's and
     each Han bigram's full pinyin and initials ("hongmi", "hm"), and each Han character's
     full pinyin ("hong", "mi"; their one-letter initials would match too much)."""
+    from pypinyin import lazy_pinyin
+
     full, initials = pinyin_of(title)
     fulls, inits = [full] if full else [], [initials] if len(initials) >= 2 else []
-    words = [w for w in segments(title) if len(w) > 1 and any(is_han(c) for c in w)]
+    syllables: dict[str, str] = {}  # each Han character's reading in this title
+    grams = []
     for run in han_runs(title):
-        words.extend(run[i:i + 2] for i in range(len(run) - 1))
-        fulls.extend(pinyin_of(ch)[0] for ch in run)
-    for word in dict.fromkeys(words):
-        f, i = pinyin_of(word)
-        fulls.append(f[:MAX_WORD])
-        if len(i) >= 2:
-            inits.append(i[:MAX_WORD])
+        readings = [s.lower() for s in lazy_pinyin(run)]
+        if len(readings) != len(run):  # never seen; keep the character's own reading then
+            readings = [lazy_pinyin(ch)[0].lower() for ch in run]
+        for ch, reading in zip(run, readings, strict=True):
+            syllables.setdefault(ch, "".join(c for c in reading if c.isascii() and c.isalnum()))
+        grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+    fulls.extend(syllables.values())
+    words = [w for w in segments(title) if len(w) > 1 and all(is_han(c) for c in w)]
+    for word in dict.fromkeys(words + grams):
+        parts = [syllables.get(ch, "") for ch in word]
+        fulls.append("".join(parts)[:MAX_WORD])
+        letters = "".join(p[:1] for p in parts)
+        if len(letters) >= 2:
+            inits.append(letters[:MAX_WORD])
     return list(dict.fromkeys(w for w in fulls if w)), list(dict.fromkeys(inits))
 
 
