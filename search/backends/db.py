@@ -1,13 +1,14 @@
 """The embedded search backend: SearchEntry rows (search/models.py) matched through SQLite
 FTS5 or a PostgreSQL tsvector, ranked title > pinyin/initials > category, cooperative and
-region > description, with facet counts from a fixed number of GROUP BY queries."""
+region > description; the hits are one query and every facet count with the total one more
+(a CTE and a UNION ALL of GROUP BYs), whatever the number of hits."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, F, FloatField, Q
+from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
@@ -215,11 +216,11 @@ class DatabaseBackend(SearchBackend):
         if request.q and not words:
             return SearchResult([], 0, {name: [] for name in FACETS}, request)
         words, corrected = self._correct(words, request.q)
-        base, ranked = self._matching(words)
+        ranked = self._matching(words)
         hits = self._ordered(self._filtered(ranked, request), request, bool(words))
         product_ids = list(hits.values_list("pk", flat=True)[
             request.offset:request.offset + request.per_page])
-        facets, total = self._facets(base, request)
+        facets, total = self._facets(words, request)
         return SearchResult(product_ids, total, facets, request, corrected)
 
     def _correct(self, words: list[tuple[str, bool]], q: str):
@@ -248,26 +249,22 @@ class DatabaseBackend(SearchBackend):
         return list(dict.fromkeys(fixed)), corrected
 
     def _matching(self, words: list[tuple[str, bool]]):
-        """(the matching entries, the same with a ``rank`` for ordering). Only parameters
-        carry the query's words; the SQL around them is constant."""
+        """The matching entries with a ``rank`` for ordering. Only parameters carry the
+        query's words; the SQL around them is constant."""
         qs = SearchEntry.objects.all()
         if not words:
-            return qs, qs
+            return qs
         if connection.vendor == "postgresql":
             tsquery = " & ".join(f"'{w}'" + (":*" if prefix else "") for w, prefix in words)
-            matching = qs.filter(RawSQL("vector @@ %s::tsquery", [tsquery],
-                                        output_field=BooleanField()))
-            return matching, matching.annotate(rank=RawSQL(
+            return qs.filter(RawSQL("vector @@ %s::tsquery", [tsquery],
+                                    output_field=BooleanField())).annotate(rank=RawSQL(
                 "ts_rank(vector, %s::tsquery)", [tsquery], output_field=FloatField()))
         match = " AND ".join(f'"{w}"' + ("*" if prefix else "") for w, prefix in words)
-        matching = qs.filter(pk__in=RawSQL(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [match]))
-        # The hits' query joins the FTS table for bm25 (a subquery could not rank).
-        ranked = qs.extra(  # noqa: S610
+        # Joined, not a subquery: bm25() needs the FTS table in the ranked query itself.
+        return qs.extra(  # noqa: S610
             tables=["search_fts"], where=["search_fts.rowid = search_searchentry.product_id",
                                           "search_fts MATCH %s"],
             params=[match], select={"rank": f"-{BM25}"})
-        return matching, ranked
 
     @staticmethod
     def _list_filter(name: str, values: tuple[str, ...]) -> Q:
@@ -316,59 +313,116 @@ class DatabaseBackend(SearchBackend):
             return qs.order_by("-rank", "-sales", "-pk")
         return qs.order_by("-sales", "-date_created", "-pk")
 
-    def _facets(self, base, request: SearchRequest) -> tuple[dict[str, list[FacetValue]], int]:
-        facets: dict[str, list[FacetValue]] = {}
-        # Multi-valued facets: one GROUP BY over the facet rows of the matching entries.
+    def _text_sql(self, words) -> tuple[str, list]:
+        if not words:
+            return "1 = 1", []
+        if connection.vendor == "postgresql":
+            return "vector @@ %s::tsquery", [
+                " & ".join(f"'{w}'" + (":*" if prefix else "") for w, prefix in words)]
+        return ("product_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)",
+                [" AND ".join(f'"{w}"' + ("*" if prefix else "") for w, prefix in words)])
+
+    @staticmethod
+    def _filter_sql(request: SearchRequest) -> dict[str, tuple[str, list]]:
+        """Each filter of the request as SQL over the CTE ``m`` (values are parameters)."""
+        out: dict[str, tuple[str, list]] = {}
+        for name, values in request.filters.items():
+            if name in ("category", "certification"):
+                marks = ", ".join(["%s"] * len(values))
+                out[name] = (f"m.product_id IN (SELECT entry_id FROM search_searchfacet WHERE "  # noqa: S608
+                             f"name = %s AND value IN ({marks}))", [name, *values])
+                continue
+            if name == "cooperative":
+                values = tuple(int(v) for v in values if v.isdigit() and len(v) < 10) or (-1,)
+            column = "cooperative_id" if name == "cooperative" else f"{name}_code"
+            out[name] = (f"m.{column} IN ({', '.join(['%s'] * len(values))})", list(values))
+        price = []
+        if request.price_min is not None:
+            price.append(("m.price >= %s", [request.price_min]))
+        if request.price_max is not None:
+            price.append(("m.price <= %s", [request.price_max]))
+        if price:
+            out["price"] = (" AND ".join(c for c, _p in price), [v for _c, p in price for v in p])
+        for name in ("in_stock", "live_now"):
+            if getattr(request, name) is not None:
+                out[name] = (f"m.{name} = %s", [getattr(request, name)])
+        return out
+
+    def _facets(self, words, request: SearchRequest) -> tuple[dict[str, list[FacetValue]], int]:
+        """Every facet's counts and the total in ONE statement: the text is matched once (a
+        CTE), then each UNION ALL branch counts with all filters but its own. The SQL is put
+        together from constant fragments and %s placeholders; every value is a parameter."""
+        text_sql, text_params = self._text_sql(words)
+        filters = self._filter_sql(request)
+
+        def where(*extra: tuple[str, list], skip: str | None = None) -> tuple[str, list]:
+            parts = [f for name, f in filters.items() if name != skip] + list(extra)
+            if not parts:
+                return "", []
+            return " WHERE " + " AND ".join(f"({c})" for c, _p in parts), [
+                v for _c, p in parts for v in p]
+
+        branches: list[tuple[str, list]] = []
         for name in ("category", "certification"):
-            entries = self._filtered(base, request, skip=name).values("pk")
-            rows = (SearchFacet.objects.filter(name=name, entry_id__in=entries)
-                    .values("value", "label").annotate(n=Count("entry_id"))
-                    .order_by("-n", "label")[:FACET_LIMIT])
-            facets[name] = self._values(name, [(r["value"], r["label"], r["n"]) for r in rows],
-                                        request.filters.get(name, ()))
-        for name, value, label in (("county", "county_code", "county"),
-                                   ("town", "town_code", "town"),
-                                   ("cooperative", "cooperative_id", "cooperative")):
-            rows = (self._filtered(base, request, skip=name).exclude(**{f"{value}__isnull": True})
-                    .exclude(**{label: ""}).values(value, label).annotate(n=Count("pk"))
-                    .order_by("-n", label)[:FACET_LIMIT])
-            facets[name] = self._values(name, [(str(r[value]), r[label], r["n"]) for r in rows],
-                                        request.filters.get(name, ()))
-        # Price ranges, in stock, live now and the total: one aggregate, each count with the
-        # other flags' filters applied.
-        flags = self._flag_filters(request)
+            cond, params = where(skip=name)
+            branches.append((
+                "SELECT %s, f.value, f.label, COUNT(*) FROM m JOIN search_searchfacet f "  # noqa: S608
+                f"ON f.entry_id = m.product_id AND f.name = %s{cond} GROUP BY f.value, f.label",
+                [name, name, *params]))
+        for name, value, label in (("county", "m.county_code", "m.county"),
+                                   ("town", "m.town_code", "m.town"),
+                                   ("cooperative", "CAST(m.cooperative_id AS TEXT)",
+                                    "m.cooperative")):
+            cond, params = where((f"{label} <> ''", []), skip=name)
+            branches.append((f"SELECT %s, {value}, {label}, COUNT(*) FROM m{cond} "  # noqa: S608
+                             f"GROUP BY {value}, {label}", [name, *params]))
+        cond, params = where()
+        branches.append((f"SELECT 'n_total', '', '', COUNT(*) FROM m{cond}", params))  # noqa: S608
         ranges = {price_range_value(low, high): (low, high) for low, high in PRICE_RANGES}
-
-        def others(*names):
-            q = ALWAYS
-            for n in names:
-                q &= flags[n]
-            return q
-
-        aggregates = {"total": Count("pk", filter=others("price", "in_stock", "live_now"))}
-        for i, (low, high) in enumerate(ranges.values()):
-            cond = Q(price__isnull=False)
+        for value, (low, high) in ranges.items():
+            bounds = [("m.price IS NOT NULL", [])]
             if low is not None:
-                cond &= Q(price__gte=low)
+                bounds.append(("m.price >= %s", [low]))
             if high is not None:
-                cond &= Q(price__lt=high)
-            aggregates[f"price_{i}"] = Count("pk", filter=cond & others("in_stock", "live_now"))
-        aggregates["n_in_stock"] = Count("pk", filter=Q(in_stock=True)
-                                         & others("price", "live_now"))
-        aggregates["n_live_now"] = Count("pk", filter=Q(live_now=True)
-                                         & others("price", "in_stock"))
-        counts = self._filtered(base, request, flags=False).aggregate(**aggregates)
+                bounds.append(("m.price < %s", [high]))
+            cond, params = where(*bounds, skip="price")
+            branches.append((f"SELECT 'price', %s, '', COUNT(*) FROM m{cond}", [value, *params]))  # noqa: S608
+        for name in ("in_stock", "live_now"):
+            cond, params = where((f"m.{name} = %s", [True]), skip=name)
+            branches.append((f"SELECT %s, '1', '', COUNT(*) FROM m{cond}", [name, *params]))  # noqa: S608
+        materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+        sql = (f"WITH m AS {materialized}(SELECT product_id, county_code, county, town_code, "  # noqa: S608
+               "town, cooperative_id, cooperative, price, in_stock, live_now "
+               f"FROM search_searchentry WHERE {text_sql}) "
+               + " UNION ALL ".join(b for b, _p in branches))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*text_params, *(v for _b, p in branches for v in p)])
+            rows = cursor.fetchall()
+
+        grouped: dict[str, list[tuple[str, str, int]]] = {}
+        for name, value, label, n in rows:
+            grouped.setdefault(name, []).append((str(value), label, int(n)))
+        total = grouped.pop("n_total", [("", "", 0)])[0][2]
+        facets: dict[str, list[FacetValue]] = {}
+        for name in ("category", "certification", "county", "town", "cooperative"):
+            found = sorted((r for r in grouped.get(name, []) if r[2]),
+                           key=lambda r: (-r[2], r[1]))[:FACET_LIMIT]
+            if name == "certification":
+                labels = _certification_labels()
+                found = [(v, labels.get(v, label), n) for v, label, n in found]
+            facets[name] = self._values(name, found, request.filters.get(name, ()))
+        price_counts = {value: n for value, _l, n in grouped.get("price", [])}
         chosen = (request.price_min or 0, request.price_max)
         facets["price"] = [
-            FacetValue(value, price_range_label(low, high), counts[f"price_{i}"],
+            FacetValue(value, price_range_label(low, high), price_counts.get(value, 0),
                        chosen == (low or 0, high))
-            for i, (value, (low, high)) in enumerate(ranges.items())
-            if counts[f"price_{i}"] or chosen == (low or 0, high)]
+            for value, (low, high) in ranges.items()
+            if price_counts.get(value) or chosen == (low or 0, high)]
         for name, label in (("in_stock", _("有货")), ("live_now", _("直播中"))):
+            n = grouped.get(name, [("", "", 0)])[0][2]
             selected = getattr(request, name) is True
-            n = counts[f"n_{name}"]
             facets[name] = [FacetValue("1", label, n, selected)] if n or selected else []
-        return facets, counts["total"]
+        return facets, total
 
     @staticmethod
     def _values(name, rows, selected: tuple[str, ...]) -> list[FacetValue]:
