@@ -175,3 +175,18 @@ def test_a_failing_backend_in_process_is_logged_and_the_product_is_saved(
     assert get_model("catalogue", "Product").objects.filter(pk=rice.pk).exists()
     assert broken_backend == [[rice.pk]]
     assert "re-indexing 1 products could not be queued" in caplog.text
+
+
+def test_category_changes_follow_into_the_index(coop_a, eager, django_capture_on_commit_callbacks):
+    Category = get_model("catalogue", "Category")
+    with django_capture_on_commit_callbacks(execute=True):
+        rice = factories.product(coop_a, title="高山稻谷")
+        gift = Category.objects.get(name="加工食品", depth=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        rice.categories.add(gift)
+    assert found("加工食品") == [rice.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gift.name = "礼品特产"
+        gift.save()
+    assert found("加工食品") == [] and found("礼品特产") == [rice.pk]
