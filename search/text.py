@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 
 from search.documents import pinyin_of
 
@@ -34,6 +35,11 @@ def is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+def fold(text: str) -> str:
+    """Full-width letters and digits as ASCII (ＨＯＮＧ from a phone keyboard), lower case."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
 def _clean(token: str) -> str:
     return "".join(c for c in token.lower() if c.isalnum())[:MAX_WORD]
 
@@ -44,7 +50,7 @@ def segments(text: str) -> list[str]:
     out = []
     # HMM off: no guessing of unknown words (Han bigrams already find any contiguous text),
     # and about half the time.
-    for token in _segmenter().cut_for_search(text or "", HMM=False):
+    for token in _segmenter().cut_for_search(fold(text), HMM=False):
         token = _clean(token)
         if token:
             out.append(token)
@@ -57,6 +63,7 @@ def han_runs(text: str) -> list[str]:
 
 def index_words(text: str) -> list[str]:
     """Every word an indexed text is found by: jieba segments, Han characters, Han bigrams."""
+    text = fold(text)
     words = segments(text)
     for run in han_runs(text):
         words.extend(run)
@@ -97,7 +104,7 @@ def query_words(q: str) -> list[tuple[str, bool]]:
     character), Latin and digit words as they are, Latin words of 4+ letters also as a
     prefix ("hong" finds "hongmi"). Punctuation, emoji and query syntax give nothing."""
     out: list[tuple[str, bool]] = []
-    for part in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", (q or "").lower()):
+    for part in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", fold(q)):
         if not part:
             continue
         if is_han(part[0]):

@@ -56,13 +56,14 @@ def test_title_hits_rank_above_description_hits(backend, catalog):
     ("hongmi", {"rice", "rice2"}),
     ("HongMi", {"rice", "rice2"}),
     ("hong mi", {"rice", "rice2"}),
+    ("ｈｏｎｇｍｉ", {"rice", "rice2"}),
     ("lajiao", {"chili"}),
     ("lj", {"chili"}),
     ("hm", {"rice", "rice2"}),
     ("baicha", {"tea"}),
     ("cha", {"tea", "tea2"}),
-], ids=["pinyin", "pinyin-case", "pinyin-syllables", "pinyin-lajiao", "initials-lj",
-        "initials-hm", "pinyin-baicha", "pinyin-syllable-cha"])
+], ids=["pinyin", "pinyin-case", "pinyin-syllables", "pinyin-full-width", "pinyin-lajiao",
+        "initials-lj", "initials-hm", "pinyin-baicha", "pinyin-syllable-cha"])
 def test_pinyin_and_initials_find_titles(backend, catalog, q, expected):
     result = run(backend, q=q)
 
