@@ -18,6 +18,7 @@ from oscar.core.loading import get_model
 
 from marketplace.middleware import shared_by_all
 from search.backends import get_backend, product_search
+from search.backends.base import SearchUnavailable
 from search.forms import BrowseCategoryForm, SearchForm
 from search.query import (
     FACETS,
@@ -113,9 +114,8 @@ class ProductCategoryView(BaseListingView):
 
 
 logger = logging.getLogger(__name__)
-# What a backend raises when its store cannot answer now (the Elasticsearch backend's
-# SearchUnavailable is a RuntimeError): the buyer gets a 503 saying so, not a 500.
-BACKEND_DOWN = RuntimeError
+# What a backend raises when its store cannot answer now: the buyer gets a 503 saying so.
+BACKEND_DOWN = SearchUnavailable
 
 # --- the search page ------------------------------------------------------------------
 

@@ -8,6 +8,11 @@ from collections.abc import Callable, Iterable
 from search.query import SUGGEST_LIMIT, SearchRequest, SearchResult, Suggestion
 
 
+class SearchUnavailable(RuntimeError):
+    """The backend's store cannot answer now (unreachable, overloaded, no index yet): pages
+    answer 503, indexing tasks retry."""
+
+
 class SearchBackend:
     name = "base"
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from elasticsearch_dsl import A, Q, Search
 
 from search import es_mapping
-from search.backends.base import SearchBackend
+from search.backends.base import SearchBackend, SearchUnavailable
 from search.query import (
     FACETS,
     PRICE_RANGES,
@@ -63,10 +63,6 @@ SORTS = {
     "sales": [_SALES, _NEWEST, {"id": {"order": "desc"}}],
     "newest": [_NEWEST, {"id": {"order": "desc"}}],
 }
-
-
-class SearchUnavailable(RuntimeError):
-    """Elasticsearch could not be reached or is overloaded; indexing tasks retry on it."""
 
 
 class SearchIndexError(RuntimeError):
