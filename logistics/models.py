@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.regions import codes as region_codes
-from marketplace.shop.catalogue.storage import AMBIENT, CHILLED, FROZEN, STORAGE_OPTIONS
+from marketplace.shop.catalogue.storage import AMBIENT, STORAGE_OPTIONS
 
 
 class Node(models.Model):
@@ -54,11 +54,9 @@ class Node(models.Model):
 
     def holds(self, storage: str) -> bool:
         """Whether parcels of this storage class (常温 / 冷藏 / 冷冻) may wait here."""
-        if storage == FROZEN:
-            return self.holds_frozen
-        if storage == CHILLED:
-            return self.holds_chilled or self.holds_frozen
-        return True
+        from logistics.routing import node_holds
+
+        return node_holds(storage, chilled=self.holds_chilled, frozen=self.holds_frozen)
 
     def clean(self):
         super().clean()

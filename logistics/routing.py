@@ -34,11 +34,18 @@ class NodeRef:
     holds_frozen: bool = False
 
     def holds(self, storage: str) -> bool:
-        if storage == FROZEN:
-            return self.holds_frozen
-        if storage == CHILLED:
-            return self.holds_chilled or self.holds_frozen
-        return True
+        return node_holds(storage, chilled=self.holds_chilled, frozen=self.holds_frozen)
+
+
+def node_holds(storage: str, *, chilled: bool, frozen: bool) -> bool:
+    """Whether parcels of a storage class (常温 / 冷藏 / 冷冻) may wait at a node with a
+    refrigerator (``chilled``) and/or a freezer (``frozen``); a freezer can hold chilled
+    goods too."""
+    if storage == FROZEN:
+        return frozen
+    if storage == CHILLED:
+        return chilled or frozen
+    return True
 
 
 @dataclass
