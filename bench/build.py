@@ -361,6 +361,17 @@ def prepare(*, sessions: int) -> dict:
         out["buyers"] = _sessions(sessions)
         out.update(_live())
         out.update(_logistics())
+        out.update(_search())
+    return out
+
+
+def _search() -> dict:
+    """The search index (rebuilt when missing or stale) and the search and suggest URLs."""
+    from bench.search import search_prepare
+
+    out = search_prepare(log=log)
+    log(f"search: {len(out['search_urls'])} search URLs, {len(out['suggest_urls'])} "
+        "suggest prefixes")
     return out
 
 

@@ -41,6 +41,7 @@ SCENARIOS = {
     "detail_anon": ("detail", False),
     "detail_user": ("detail", True),
     "search_anon": ("search", False),
+    "suggest_anon": ("suggest", False),
     "basket_add_anon": ("basket add", False),
     "basket_add_user": ("basket add", True),
     "checkout_submit_user": ("checkout submit", True),
@@ -153,8 +154,22 @@ class BenchUser(FastHttpUser):
         self.client.get(self.rng.choice(self.targets["detail_urls"]), name="detail")
 
     def search(self) -> None:
-        word = self.rng.choice(self.targets["search_words"])
-        self.client.get(f"/search/?q={quote(word)}", name="search")
+        """A search as buyers type it (bench.search: Han word, pinyin or initials, some with
+        a category filter or a sort); the old data's plain words when the targets lack it."""
+        urls = self.targets.get("search_urls")
+        url = (self.rng.choice(urls) if urls else
+               f"/search/?q={quote(self.rng.choice(self.targets['search_words']))}")
+        with self.client.get(url, name="search", catch_response=True) as response:
+            self._expect(response, 200)
+
+    def suggest(self) -> None:
+        """The search box's suggestions for a prefix being typed (JSON)."""
+        with self.client.get(self.rng.choice(self.targets["suggest_urls"]), name="suggest",
+                             headers={"Accept": "application/json"},
+                             catch_response=True) as response:
+            self._expect(response, 200)
+            if response.status_code == 200 and "suggestions" not in (response.json() or {}):
+                response.failure("no suggestions list in the answer")
 
     def _expect(self, response, *codes: int) -> None:
         self.statuses[response.status_code] += 1

@@ -77,6 +77,7 @@ class Replay:
             "listing": f"{self.t['category_url']}?page=2",
             "detail": self.t["detail_urls"][1],
             "search": "/search/?q=%E7%BA%A2%E7%B1%B3",  # 红米
+            "suggest": "/search/suggest/?q=hm",  # initials of 红米, 黄茶, 黑猪肉 …
         }
         if kind in gets:
             return (lambda: client.get(gets[kind])), None

@@ -35,7 +35,7 @@ WHOOSH = "whoosh==2.7.4"
 # name, target server, logged in: the project's scenarios in the order they run.
 PROJECT_SCENARIOS = [
     "home_anon", "home_user", "listing_anon", "listing_user", "detail_anon", "detail_user",
-    "search_anon", "basket_add_anon", "basket_add_user", "checkout_submit_user",
+    "search_anon", "suggest_anon", "basket_add_anon", "basket_add_user", "checkout_submit_user",
     "checkout_stripe_user",
     # Last, so the rows above run as they did before these existed.
     "live_state_anon", "live_state304_anon", "live_detail_anon", "live_heartbeat_anon",
@@ -52,6 +52,10 @@ NO_MISS = {"track_anon", "scans_batch_operator"}
 # Run on a second project server that pays through Stripe (localstripe); the run of
 # checkout_stripe_user also yields the stripe_webhook row (bench.load.EXTRA_ROWS).
 STRIPE_SCENARIOS = {"checkout_stripe_user": ["stripe_webhook"]}
+# Run again on a project server with SEARCH_BACKEND=elasticsearch when ELASTICSEARCH_URL is
+# set (rows labelled "es"), on an index of its own the run rebuilds.
+ES_SCENARIOS = ["search_anon", "suggest_anon"]
+ES_INDEX = "bench-products"
 STRIPE_ENV = {"STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
               "STRIPE_WEBHOOK_SECRET": "whsec_bench"}
 VANILLA_SCENARIOS = ["listing_anon", "detail_anon", "basket_add_anon"]
@@ -71,6 +75,9 @@ P95_MS = 200
 # about 100,000 hand-overs, some 6 a second in its busiest hour, so 100 a second drains a
 # whole county's day-long offline backlog in under 20 minutes.
 P95_MS_BY_KIND = {"scans_batch": 10_000}
+# Issue 7: on the DB backend at 32 clients, p95 at most 150 ms for a search page and 50 ms
+# for the search box's suggestions (inclusive limits, unlike P95_MS).
+P95_MAX_MS = {"search": 150, "suggest": 50}
 SCANS_PER_S = 100
 # What one open viewer page costs the server (static/livestream/viewer.js): a state poll
 # every 2 s and a heartbeat every 10 s.
@@ -128,6 +135,9 @@ def env_for(cfg: Config, target: str) -> dict[str, str]:
             "CACHE_KEY_PREFIX": "bench",
             # Plain HTTP on loopback: the one production switch the bench must turn off.
             "SECURE_SSL_REDIRECT": "0",
+            # The DB backend even with ELASTICSEARCH_URL in the shell: Elasticsearch gets
+            # its own server and rows (es_env).
+            "SEARCH_BACKEND": "db",
         })
     elif target == "vanilla":
         env.update({"DJANGO_SETTINGS_MODULE": "bench.vanilla_settings",
@@ -142,6 +152,12 @@ def stripe_env(cfg: Config, api_base: str) -> dict[str, str]:
     """The project's environment with Stripe as the provider, talking to localstripe."""
     return {**env_for(cfg, "project"), **STRIPE_ENV, "STRIPE_API_BASE": api_base,
             "STRIPE_JS_URL": f"{api_base}/js.stripe.com/v3/"}
+
+
+def es_env(cfg: Config) -> dict[str, str]:
+    """The project's environment searching Elasticsearch, on the bench's own index."""
+    return {**env_for(cfg, "project"), "SEARCH_BACKEND": "elasticsearch",
+            "ELASTICSEARCH_INDEX": ES_INDEX}
 
 
 def say(msg: str = "") -> None:
@@ -298,6 +314,7 @@ def gunicorn(procs: Processes, cfg: Config, name: str, target: str,
 
 # A cheap URL per server: it answers fast only once the server's queue is empty.
 LIGHT_PATH = {"b0": "/__bench/b0/", "project": "/__bench/b1/", "project_stripe": "/__bench/b1/",
+              "project_es": "/__bench/b1/",
               "vanilla": "/static/oscar/css/styles.css"}
 
 
@@ -420,7 +437,13 @@ def check_targets(row: dict, b0_rps: float, vanilla_rps: float | None) -> list[s
         checks.append(f"≥{SCANS_PER_S} scans/s: met ({rate:.0f})" if rate >= SCANS_PER_S else
                       f"≥{SCANS_PER_S} scans/s: MISSED ({rate:.0f}, "
                       f"{100 * (1 - rate / SCANS_PER_S):.0f}% short)")
-    if row["scenario"] not in ("b0", "b1"):
+    if k in P95_MAX_MS:
+        p95, limit = row["p95_ms"], P95_MAX_MS[k]
+        if p95 is None or p95 > limit:
+            checks.append(f"p95≤{limit}ms: MISSED ({p95} ms, +{(p95 or 0) - limit} ms)")
+        else:
+            checks.append(f"p95≤{limit}ms: met ({p95} ms)")
+    elif row["scenario"] not in ("b0", "b1"):
         p95, limit = row["p95_ms"], P95_MS_BY_KIND.get(k, P95_MS)
         if p95 is None or p95 >= limit:
             checks.append(f"p95<{limit}ms: MISSED ({p95} ms, +{(p95 or 0) - limit} ms)")
@@ -456,7 +479,8 @@ def print_tables(report: dict) -> None:
     say(head)
     say("-" * len(head))
     for row in report["scenarios"]:
-        say(f"{row['scenario']:22} {row['users']:>5} {row['rps']:>8.1f} {fmt(row['p50_ms']):>5} "
+        name = row["scenario"] + (" (es)" if row.get("server") == "es" else "")
+        say(f"{name:22} {row['users']:>5} {row['rps']:>8.1f} {fmt(row['p50_ms']):>5} "
             f"{fmt(row['p95_ms']):>5} {fmt(row['p99_ms']):>5} {row['failures']:>4} "
             f"{fmt(row.get('queries')):>7} {fmt(row.get('replay_cpu_ms')):>6} "
             f"{fmt(row.get('replay_sql_ms')):>6} {_miss(row.get('uncached')):>15} "
@@ -548,10 +572,14 @@ def main() -> int:
         say(f"Servers up after {time.monotonic() - started:.0f} s: B0 {hosts['b0']}, project "
             f"{hosts['project']}, vanilla {hosts['vanilla']}")
         say("Load:")
+        es_on = bool(os.environ.get("ELASTICSEARCH_URL"))
         plan = [("b0", "b0", "b0"), ("project", "b1", "project"),
                 *(("project", s, "project_stripe" if s in STRIPE_SCENARIOS else "project")
                   for s in PROJECT_SCENARIOS),
+                *(("es", s, "project_es") for s in ES_SCENARIOS if es_on),
                 *(("vanilla", s, "vanilla") for s in VANILLA_SCENARIOS)]
+        if not es_on and (not cfg.only or set(ES_SCENARIOS) & set(cfg.only)):
+            say("  ES rows skipped: ELASTICSEARCH_URL not set")
         for label, scenario, server in plan:
             if cfg.only and scenario not in ("b0", "b1") and not (
                     {scenario, *STRIPE_SCENARIOS.get(scenario, [])} & set(cfg.only)):
@@ -565,6 +593,13 @@ def main() -> int:
                 wait_ready(hosts[server], "/__bench/b1/", procs.procs[server])
                 say(f"           (Stripe: project server {hosts[server]}, localstripe "
                     f"{stripe_base})")
+            if server == "project_es" and server not in hosts:
+                started_es = time.monotonic()
+                sh([PY, "-m", "django", "search_index", "--rebuild"], es_env(cfg))
+                hosts[server] = gunicorn(procs, cfg, server, "project", es_env(cfg))
+                wait_ready(hosts[server], "/__bench/b1/", procs.procs[server])
+                say(f"           (Elasticsearch: index {ES_INDEX} rebuilt and project server "
+                    f"{hosts[server]} up in {time.monotonic() - started_es:.0f} s)")
             result = load(cfg, scenario, hosts[server], targets.get(label, targets["project"]),
                           label, stripe_base if server == "project_stripe" else "")
             results[f"{label}:{scenario}"] = result
@@ -580,7 +615,8 @@ def main() -> int:
                     f"load ended, done after {c['drained_s']:.0f} s)")
         memory = {name: peak_rss(procs.procs[proc]) for name, proc in (
             ("project_web", "project"), ("vanilla_web", "vanilla"), ("b0_web", "b0"),
-            ("celery", "celery"), ("stripe_web", "project_stripe")) if proc in procs.procs}
+            ("celery", "celery"), ("stripe_web", "project_stripe"), ("es_web", "project_es"))
+            if proc in procs.procs}
         if localstripe is not None:
             memory["localstripe"] = peak_rss(localstripe)
         procs.stop_all()
@@ -730,12 +766,14 @@ def assemble(cfg: Config, data: dict, results: dict, queries: dict, memory: dict
         label, scenario = key.split(":", 1)
         if label == "vanilla":
             continue
-        q = queries.get("project", {}).get(scenario, {})
-        van = results.get(f"vanilla:{scenario}")
+        # The replay runs on the DB backend only: its counts are not the "es" rows'.
+        q = {} if label == "es" else queries.get("project", {}).get(scenario, {})
+        van = None if label == "es" else results.get(f"vanilla:{scenario}")
         row = {**{k: v for k, v in r.items() if k != "all_requests"},
                "all_requests": r["all_requests"], "queries": q.get("queries"),
                "replay_cpu_ms": q.get("cpu_ms"), "replay_sql_ms": q.get("sql_ms"),
-               "uncached": queries.get("project_uncached", {}).get(scenario),
+               "uncached": None if label == "es" else
+               queries.get("project_uncached", {}).get(scenario), "server": label,
                "replay_verified": q.get("verified"),
                "x_b0": r["rps"] / b0 if b0 else 0.0, "x_b1": r["rps"] / b1 if b1 else 0.0}
         row["targets"] = check_targets(row, b0, van["rps"] if van else None)

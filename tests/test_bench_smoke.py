@@ -477,3 +477,132 @@ def test_logistics_replay_does_what_a_station_and_a_visitor_expect(coop_a, scena
     assert counted["status"] == 200
     assert counted["verified"] is True
     assert counted["queries"] > 0
+
+
+# --- The search scenarios ----------------------------------------------------------------------
+
+
+def test_search_targets_mix_han_pinyin_initials_filters_sorts_and_prefixes():
+    from urllib.parse import parse_qs, urlparse
+
+    from bench.search import search_targets
+
+    # given two produce words and one category
+    words = ["红米", "猕猴桃"]
+
+    # when the bench makes its search and suggest URLs
+    first = search_targets(words, [7], queries=300, prefixes=300)
+
+    # then they are the same every run, and buyers type Han words, pinyin and initials,
+    # some searches filtered by the category or sorted
+    assert first == search_targets(words, [7], queries=300, prefixes=300)
+    searches = [parse_qs(urlparse(u).query) for u in first["search_urls"]]
+    assert all(urlparse(u).path == "/search/" for u in first["search_urls"])
+    assert {s["q"][0] for s in searches} == {"红米", "hongmi", "hm", "猕猴桃", "mihoutao", "mht"}
+    assert {s["category"][0] for s in searches if "category" in s} == {"7"}
+    assert {s["sort"][0] for s in searches if "sort" in s} == {
+        "price_asc", "price_desc", "sales", "newest"}
+    assert 60 < sum("category" in s for s in searches) < 140
+    prefixes = {parse_qs(urlparse(u).query)["q"][0] for u in first["suggest_urls"]}
+    assert {"红", "红米", "猕", "猕猴", "猕猴桃", "ho", "hong", "hongmi", "mi", "mihout",
+            "hm", "mht"} <= prefixes
+    assert "mihoutao" not in prefixes  # at most 6 pinyin letters
+
+
+def test_search_prepare_rebuilds_a_missing_index_once(coop_a):
+    from bench.search import index_ready, search_prepare
+    from search.models import SearchEntry
+
+    # given two products that were never indexed (their on_commit never ran)
+    for title in ("妙高红米", "湖山白茶"):
+        factories.product(coop_a, title=title, category="粮油")
+    assert index_ready()[0] is False
+    said = []
+
+    # when the bench prepares its search rows twice
+    targets = search_prepare(log=said.append)
+    again = search_prepare(log=said.append)
+
+    # then the first run built the index and the second found it ready; both give the URLs
+    assert SearchEntry.objects.count() == 2
+    assert index_ready()[0] is True
+    assert [m.split(",")[0] for m in said] == [
+        "search: index has 0 entries for 2 products", said[1]]
+    assert said[1].startswith("search: index rebuilt in")
+    assert targets == again
+    assert len(targets["search_urls"]) == 400
+    assert len(targets["suggest_urls"]) == 400
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        pytest.param({"scenario": "search_anon", "rps": 200.0, "p95_ms": 150, "failures": 0},
+                     ["p95≤150ms: met (150 ms)", "0 errors: met"], id="search-met"),
+        pytest.param({"scenario": "search_anon", "rps": 80.0, "p95_ms": 420, "failures": 0},
+                     ["p95≤150ms: MISSED (420 ms, +270 ms)", "0 errors: met"],
+                     id="search-missed"),
+        pytest.param({"scenario": "suggest_anon", "rps": 900.0, "p95_ms": 49, "failures": 0},
+                     ["p95≤50ms: met (49 ms)", "0 errors: met"], id="suggest-met"),
+        pytest.param({"scenario": "suggest_anon", "rps": 300.0, "p95_ms": 61, "failures": 2},
+                     ["p95≤50ms: MISSED (61 ms, +11 ms)", "0 errors: MISSED (2 errors)"],
+                     id="suggest-missed"),
+    ],
+)
+def test_search_targets_are_issue_7s_p95_limits(row, expected):
+    assert check_targets(row, 1000.0, None) == expected
+
+
+def _search_targets(coop) -> dict:
+    """What bench.build prepare writes for the search rows, on a few indexed products."""
+    from bench.search import search_prepare
+    from search.backends import get_backend
+
+    for title in ("妙高红米", "遂昌猕猴桃", "湖山白茶"):
+        factories.product(coop, title=title, category="粮油")
+    get_backend().rebuild()
+    product = factories.product(coop, title="高坪玉米", price="18.00", stock=1000)
+    return {**search_prepare(log=lambda _m: None), "addable_ids": [product.pk] * 8,
+            "detail_urls": [product.get_absolute_url()] * 2, "category_url": "/"}
+
+
+@pytest.mark.parametrize("scenario", ["search_anon", "suggest_anon"])
+def test_search_scenarios_answer_without_errors(base_data_tx, coop_a, live_server, tmp_path,
+                                                scenario):
+    # given the bench's search URLs over indexed products, served by a live server
+    (tmp_path / "targets.json").write_text(json.dumps(_search_targets(coop_a)))
+    host = live_server.url.replace("localhost", "127.0.0.1")
+
+    # when two users of the load generator run three rounds each
+    subprocess.run(
+        [sys.executable, "-m", "bench.load", "--scenario", scenario, "--host", host,
+         "--targets", str(tmp_path / "targets.json"), "--users", "2", "--iterations", "3",
+         "--duration", "60", "--warmup", "0", "--out", str(tmp_path / "out.json")],
+        cwd=ROOT, check=True, timeout=90, capture_output=True,
+    )
+
+    # then every search page and every suggestion list answered 200
+    result = json.loads((tmp_path / "out.json").read_text())
+    assert result["errors"] == []
+    assert (result["requests"], result["failures"]) == (6, 0)
+    assert result["statuses"] == {"200": 6}
+
+
+@pytest.mark.parametrize(("scenario", "found"),
+                         [("search_anon", "妙高红米"), ("suggest_anon", "妙高红米")])
+def test_search_replay_finds_what_a_buyer_typed(coop_a, scenario, found):
+    from bench.queries import Replay
+
+    # given the replay's targets over indexed products
+    replay = Replay(_search_targets(coop_a))
+    client = Client()
+
+    # when the scenario's request (红米, or the prefix hm) is replayed and counted
+    counted = replay.count(scenario)
+    send, _check = replay.prepare(client, scenario)
+
+    # then it answered with the red rice, at a cost in queries
+    assert counted["status"] == 200
+    assert counted["verified"] is True
+    assert counted["queries"] > 0
+    assert found in send().content.decode()
