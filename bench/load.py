@@ -386,6 +386,9 @@ def run(*, scenario: str, host: str, targets: dict, users: int, duration: float,
     entries = {e.name: _entry_stats(e, elapsed) for e in env.stats.entries.values()}
     errors = [{"name": e.name, "error": str(e.error)[:300], "count": e.occurrences}
               for e in env.stats.errors.values()]
+    # Same moment for the counters: a batch answered while the users stop would count in
+    # them but not in the statistics.
+    counted_statuses, counted_scans = dict(BenchUser.statuses), dict(BenchUser.scans)
     runner.quit()
     empty = {"requests": 0, "failures": 0, "rps": 0.0, "p50_ms": None, "p95_ms": None,
              "p99_ms": None, "avg_ms": None, "max_ms": None}
@@ -393,16 +396,16 @@ def run(*, scenario: str, host: str, targets: dict, users: int, duration: float,
                    **(entries.get(request) or empty), "all_requests": {},
                    "errors": [e for e in errors if e["name"] == request][:10]}
              for row, request in EXTRA_ROWS.get(scenario, {}).items()}
-    statuses = {str(code): n for code, n in sorted(BenchUser.statuses.items())}
+    statuses = {str(code): n for code, n in sorted(counted_statuses.items())}
     out = {"scenario": scenario, "users": users, "duration_s": round(elapsed, 1),
            **(entries.get(name) or empty), "all_requests": entries, "errors": errors[:10],
            "statuses": statuses, "extra_rows": extra}
     if scenario == "scans_batch_operator":
         size = targets["scan_batch_size"]
         ok = out["requests"] - out["failures"]
-        out["scans"] = {"batch_size": size, "stations": users, **dict(BenchUser.scans),
+        out["scans"] = {"batch_size": size, "stations": users, **counted_scans,
                         "batches_ok": ok,
-                        "scans_per_s": round(BenchUser.scans["accepted"] / elapsed, 1)
+                        "scans_per_s": round(counted_scans.get("accepted", 0) / elapsed, 1)
                         if elapsed else 0.0,
                         "batches_ok_per_s": round(ok / elapsed, 2) if elapsed else 0.0}
     return out
