@@ -50,6 +50,9 @@ CACHED_VIEWS = {
     # The live page: its live parts (pinned item, units, comments) refresh from state.json
     # within 2 s of loading; pins and status changes also bump the version.
     "livestream:detail": None,
+    # Public parcel tracking: it tells browsers and CDNs max-age=60 already, so a scan may
+    # take as long to show here (logged-in buyers' order pages are always fresh).
+    "track:parcel": None,
 }
 # Models whose change can alter a cached page; a missing one is skipped (apps may be off).
 INVALIDATING_MODELS = (

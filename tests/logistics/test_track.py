@@ -244,3 +244,20 @@ def test_whatever_is_typed_as_a_code_answers_a_redirect_or_a_404_never_a_500(cli
 @pytest.mark.parametrize("code", ["AB%00CD", "%E2%80%AE", "A%0AB"], ids=["nul", "rtl", "newline"])
 def test_control_characters_in_a_code_are_a_404(client, db, code):
     assert client.get(f"/track/{code}/", follow=True).status_code == 404
+
+
+def test_anonymous_tracking_pages_come_from_the_page_cache(network, parcel, settings):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 60
+    url = f"/track/{parcel.code}/"
+    Client().get(url)
+
+    with CaptureQueriesContext(connection) as ctx:
+        again = Client().get(url)
+
+    assert again.status_code == 200 and again["X-Page-Cache"] == "hit"
+    assert len(ctx.captured_queries) == 0
+    assert parcel.code in again.content.decode()
