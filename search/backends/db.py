@@ -179,7 +179,7 @@ class DatabaseBackend(SearchBackend):
                 with connection.cursor() as cursor:
                     # Only placeholders are formatted in; the ids are parameters.
                     marks = ", ".join(["%s"] * len(remove))
-                    cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})",  # noqa: S608
+                    cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})",  # noqa: S608  # nosec B608
                                    remove)
         if not docs:
             return 0
@@ -205,7 +205,7 @@ class DatabaseBackend(SearchBackend):
                 rows = [(pk, _tsvector(words)) for pk, words in fulltext]
                 values = ", ".join(["(%s::integer, %s::text)"] * len(rows))
                 cursor.execute(
-                    "UPDATE search_searchentry AS e SET vector = v.vec::tsvector "  # noqa: S608
+                    "UPDATE search_searchentry AS e SET vector = v.vec::tsvector "  # noqa: S608  # nosec B608
                     f"FROM (VALUES {values}) AS v(id, vec) WHERE e.product_id = v.id",
                     [value for row in rows for value in row])
         return len(entries)
@@ -261,7 +261,7 @@ class DatabaseBackend(SearchBackend):
                 "ts_rank(vector, %s::tsquery)", [tsquery], output_field=FloatField()))
         match = " AND ".join(f'"{w}"' + ("*" if prefix else "") for w, prefix in words)
         # Joined, not a subquery: bm25() needs the FTS table in the ranked query itself.
-        return qs.extra(  # noqa: S610
+        return qs.extra(  # noqa: S610  # nosec B610
             tables=["search_fts"], where=["search_fts.rowid = search_searchentry.product_id",
                                           "search_fts MATCH %s"],
             params=[match], select={"rank": f"-{BM25}"})
@@ -329,7 +329,7 @@ class DatabaseBackend(SearchBackend):
         for name, values in request.filters.items():
             if name in ("category", "certification"):
                 marks = ", ".join(["%s"] * len(values))
-                out[name] = (f"m.product_id IN (SELECT entry_id FROM search_searchfacet WHERE "  # noqa: S608
+                out[name] = (f"m.product_id IN (SELECT entry_id FROM search_searchfacet WHERE "  # noqa: S608  # nosec B608
                              f"name = %s AND value IN ({marks}))", [name, *values])
                 continue
             if name == "cooperative":
@@ -366,7 +366,7 @@ class DatabaseBackend(SearchBackend):
         for name in ("category", "certification"):
             cond, params = where(skip=name)
             branches.append((
-                "SELECT %s, f.value, f.label, COUNT(*) FROM m JOIN search_searchfacet f "  # noqa: S608
+                "SELECT %s, f.value, f.label, COUNT(*) FROM m JOIN search_searchfacet f "  # noqa: S608  # nosec B608
                 f"ON f.entry_id = m.product_id AND f.name = %s{cond} GROUP BY f.value, f.label",
                 [name, name, *params]))
         for name, value, label in (("county", "m.county_code", "m.county"),
@@ -374,10 +374,10 @@ class DatabaseBackend(SearchBackend):
                                    ("cooperative", "CAST(m.cooperative_id AS TEXT)",
                                     "m.cooperative")):
             cond, params = where((f"{label} <> ''", []), skip=name)
-            branches.append((f"SELECT %s, {value}, {label}, COUNT(*) FROM m{cond} "  # noqa: S608
+            branches.append((f"SELECT %s, {value}, {label}, COUNT(*) FROM m{cond} "  # noqa: S608  # nosec B608
                              f"GROUP BY {value}, {label}", [name, *params]))
         cond, params = where()
-        branches.append((f"SELECT 'n_total', '', '', COUNT(*) FROM m{cond}", params))  # noqa: S608
+        branches.append((f"SELECT 'n_total', '', '', COUNT(*) FROM m{cond}", params))  # noqa: S608  # nosec B608
         ranges = {price_range_value(low, high): (low, high) for low, high in PRICE_RANGES}
         for value, (low, high) in ranges.items():
             bounds = [("m.price IS NOT NULL", [])]
@@ -386,12 +386,12 @@ class DatabaseBackend(SearchBackend):
             if high is not None:
                 bounds.append(("m.price < %s", [high]))
             cond, params = where(*bounds, skip="price")
-            branches.append((f"SELECT 'price', %s, '', COUNT(*) FROM m{cond}", [value, *params]))  # noqa: S608
+            branches.append((f"SELECT 'price', %s, '', COUNT(*) FROM m{cond}", [value, *params]))  # noqa: S608  # nosec B608
         for name in ("in_stock", "live_now"):
             cond, params = where((f"m.{name} = %s", [True]), skip=name)
-            branches.append((f"SELECT %s, '1', '', COUNT(*) FROM m{cond}", [name, *params]))  # noqa: S608
+            branches.append((f"SELECT %s, '1', '', COUNT(*) FROM m{cond}", [name, *params]))  # noqa: S608  # nosec B608
         materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-        sql = (f"WITH m AS {materialized}(SELECT product_id, county_code, county, town_code, "  # noqa: S608
+        sql = (f"WITH m AS {materialized}(SELECT product_id, county_code, county, town_code, "  # noqa: S608  # nosec B608
                "town, cooperative_id, cooperative, price, in_stock, live_now "
                f"FROM search_searchentry WHERE {text_sql}) "
                + " UNION ALL ".join(b for b, _p in branches))
