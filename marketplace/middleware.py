@@ -51,3 +51,16 @@ class SharedResponseMiddleware:
         if getattr(response, "shared_by_all", False) and not response.cookies:
             del response["Vary"]
         return response
+
+
+def secured(response):
+    """The headers SecurityMiddleware and XFrameOptionsMiddleware give every response, for
+    the fast paths that answer before the stack (live state, search suggestions)."""
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        response["X-Content-Type-Options"] = "nosniff"
+    if settings.SECURE_REFERRER_POLICY:
+        response["Referrer-Policy"] = settings.SECURE_REFERRER_POLICY
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        response["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+    response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
+    return response

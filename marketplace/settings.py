@@ -108,6 +108,8 @@ MIDDLEWARE = [
     # Answers /live/<slug>/state.json from the cache before everything else (viewer pages
     # poll it every 2 s; see the module).
     "marketplace.livestream.middleware.LiveStateFastPath",
+    # Answers the search box's suggestions from the cache, as above (search/suggestcache.py).
+    "search.suggestcache.SuggestFastPath",
     # Outermost of the rest, so it sees the Vary headers every other middleware added.
     "marketplace.middleware.SharedResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -206,6 +208,8 @@ ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="elasticsearch" if ELASTICSEARCH_URL else "db")
 # Readers and writers use this alias; a rebuild fills "<alias>-<timestamp>" and moves the alias.
 ELASTICSEARCH_INDEX = env.str("ELASTICSEARCH_INDEX", default="products")
+# Seconds a search-box suggestion is kept per typed text (0: off); any index write renews.
+SEARCH_SUGGEST_CACHE_SECONDS = env.int("SEARCH_SUGGEST_CACHE_SECONDS", default=60)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

@@ -1,6 +1,7 @@
 """Catalogue and category listings (SQL, search.backends.listing), the product search page
 and the search box's suggestions (both through the configured backend, get_backend())."""
 
+import json
 import logging
 from decimal import Decimal
 from urllib.parse import unquote
@@ -8,9 +9,8 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import InvalidPage
-from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse, QueryDict
+from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, View
@@ -32,6 +32,7 @@ from search.query import (
     price_range_label,
 )
 from search.selectors import products_for_hits
+from search.suggestcache import body_store, cached_body, json_response
 
 Category = get_model("catalogue", "Category")
 
@@ -271,7 +272,7 @@ class FacetedSearchView(View):
 # --- suggestions for the search box -----------------------------------------------------
 
 SUGGEST_MAX_INPUT = 50  # a prefix this long matches no title; not worth a lookup
-SUGGEST_CACHE_SECONDS = 60
+EMPTY_SUGGESTIONS = b'{"suggestions":[]}'
 
 
 def _worth_suggesting(text: str) -> bool:
@@ -282,27 +283,36 @@ def _worth_suggesting(text: str) -> bool:
     return not (text.isascii() and len(text) < 2)
 
 
+def suggest_text(raw: str) -> str:
+    """The text to look up for what the box sent, or "" when nothing can start with it
+    (empty, one Latin letter, punctuation or emoji only, very long)."""
+    text = clean_text(raw)
+    if len(raw) > SUGGEST_MAX_INPUT or not _worth_suggesting(text):
+        return ""
+    return text
+
+
 @require_GET
 @shared_by_all
 def suggest(request):
     """/search/suggest/?q=hong: {"suggestions": [{"text", "url"}]} for the search box, the
-    same for every visitor (cacheable by a CDN for a minute). Input that cannot be a prefix
-    of anything (empty, one Latin letter, punctuation or emoji only, very long) answers an
+    same for every visitor (cacheable by a CDN for a minute; kept in the shared cache per
+    text, see search.suggestcache). Input that cannot be a prefix of anything answers an
     empty list without asking the backend."""
-    raw = request.GET.get("q", "")
-    text = clean_text(raw)
-    suggestions = []
-    if len(raw) <= SUGGEST_MAX_INPUT and _worth_suggesting(text):
+    text = suggest_text(request.GET.get("q", ""))
+    if not text:
+        return json_response(EMPTY_SUGGESTIONS)
+    body = cached_body(text)
+    if body is None:
         try:
             found = get_backend().suggest(text)
         except BACKEND_DOWN as exc:
             # The box still submits; an empty list must not be cached as the answer.
             logger.warning("search suggestions unavailable: %s", exc)
-            response = JsonResponse({"suggestions": []}, status=503)
+            response = json_response(EMPTY_SUGGESTIONS, status=503)
             response["Retry-After"] = "30"
             return response
-        suggestions = [{"text": s.text, "url": s.url} for s in found]
-    response = JsonResponse({"suggestions": suggestions},
-                            json_dumps_params={"ensure_ascii": False})
-    patch_cache_control(response, public=True, max_age=SUGGEST_CACHE_SECONDS)
-    return response
+        body = json.dumps({"suggestions": [{"text": s.text, "url": s.url} for s in found]},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+        body_store(text, body)
+    return json_response(body)

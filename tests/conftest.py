@@ -29,6 +29,8 @@ def _page_cache_off():
     settings.PAGE_CACHE_SECONDS = 0
     # Likewise the live state's per-worker copy (tests/livestream/test_viewer.py turns it on).
     settings.LIVE_STATE_LOCAL_SECONDS = 0
+    # And the search box's cached suggestions (tests/search/test_suggest.py turns them on).
+    settings.SEARCH_SUGGEST_CACHE_SECONDS = 0
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import time
 from django.conf import settings
 
 from marketplace.livestream import selectors
+from marketplace.middleware import secured
 
 STATE_PATH = re.compile(r"^/live/(?P<slug>[-a-zA-Z0-9_]+)/state\.json$")
 _local: dict[str, tuple[float, bytes, str]] = {}
@@ -55,17 +56,5 @@ class LiveStateFastPath:
                 if found is not None:
                     from marketplace.livestream.views import state_response
 
-                    return _secured(state_response(request, *found))
+                    return secured(state_response(request, *found))
         return self.get_response(request)
-
-
-def _secured(response):
-    """The headers SecurityMiddleware and XFrameOptionsMiddleware give every response."""
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        response["X-Content-Type-Options"] = "nosniff"
-    if settings.SECURE_REFERRER_POLICY:
-        response["Referrer-Policy"] = settings.SECURE_REFERRER_POLICY
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        response["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
-    response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
-    return response

@@ -29,6 +29,7 @@ from search.query import (
     price_range_label,
     price_range_value,
 )
+from search.suggestcache import index_changed
 
 FTS = "search_fts"
 ENTRY = SearchEntry._meta.db_table
@@ -142,6 +143,7 @@ class DatabaseBackend(SearchBackend):
             chunk = ids[start:start + 500]
             with transaction.atomic():
                 written += self._write(product_documents(chunk), remove=chunk)
+        index_changed()
         return written
 
     def rebuild(self, *, progress: Callable[[int, int], None] | None = None,
@@ -169,6 +171,7 @@ class DatabaseBackend(SearchBackend):
         with connection.cursor() as cursor:
             for table in ("search_searchentry", "search_searchfacet"):
                 cursor.execute(f"ANALYZE {table}")
+        index_changed()
         return written
 
     def _write(self, docs: list[dict], *, remove: list[int]) -> int:

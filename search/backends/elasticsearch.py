@@ -32,6 +32,7 @@ from search.query import (
     price_range_label,
     price_range_value,
 )
+from search.suggestcache import index_changed
 
 logger = logging.getLogger(__name__)
 
@@ -403,6 +404,7 @@ class ElasticsearchBackend(SearchBackend):
             # wait_for: when the task is done, the change is searchable (at most a refresh
             # interval later, spent in the worker, not by a buyer).
             written += self._bulk(self.alias, docs, deleted=deleted, refresh="wait_for")
+        index_changed()
         return written
 
     def _building_indices(self) -> list[str]:
@@ -457,6 +459,7 @@ class ElasticsearchBackend(SearchBackend):
                        .values_list("pk", flat=True))
         if changed:
             self.index_products(changed)
+        index_changed()
         return written
 
     def _swap_actions(self, new_index: str) -> tuple[list[str], list[dict]]:

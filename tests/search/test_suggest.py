@@ -72,3 +72,50 @@ def test_store_down_answers_an_empty_list_not_cached(client, db, settings):
     assert response.status_code == 503
     assert response.json() == {"suggestions": []}
     assert "public" not in response.get("Cache-Control", "")
+
+
+# --- answers kept per typed text (search.suggestcache) ----------------------------------
+
+@pytest.fixture
+def suggest_cache_on(settings):
+    from search.suggestcache import _bump
+
+    settings.SEARCH_SUGGEST_CACHE_SECONDS = 60
+    _bump()  # answers cached by earlier tests (another database's rows) are never reused
+
+
+def test_a_repeated_prefix_is_answered_from_the_cache_before_the_stack(
+        red_rice, suggest_cache_on):
+    client = Client()
+    first = client.get("/search/suggest/", {"q": "hm"})
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/search/suggest/", {"q": "hm"})
+    assert again.content == first.content and again.json()["suggestions"]
+    assert len(queries) == 0
+    # answered by the fast path: the locale middleware (which marks the first answer's
+    # language) never ran, nor sessions or CSRF, yet the headers every response carries
+    # are there
+    assert "Content-Language" in first and "Content-Language" not in again
+    assert "Vary" not in again and not again.cookies
+    assert again["X-Content-Type-Options"] == "nosniff" and again["X-Frame-Options"]
+    assert "public" in again["Cache-Control"] and "max-age=60" in again["Cache-Control"]
+    # another text is another answer
+    assert client.get("/search/suggest/", {"q": "lgl"}).json()["suggestions"][0]["text"] \
+        == "龙谷丽人茶"
+
+
+def test_a_product_indexed_after_an_answer_was_cached_is_suggested_next_time(
+        client, red_rice, coop_a, suggest_cache_on, django_capture_on_commit_callbacks):
+    assert [s["text"] for s in suggestions(client, "遂昌")] == ["遂昌红米"]
+    tea = factories.product(coop_a, title="遂昌高山云雾茶")
+    with django_capture_on_commit_callbacks(execute=True):
+        get_backend().index_products([tea.pk])
+    assert {s["text"] for s in suggestions(client, "遂昌")} == {"遂昌红米", "遂昌高山云雾茶"}
+
+
+def test_a_failed_lookup_is_not_kept(client, red_rice, settings, suggest_cache_on):
+    settings.SEARCH_BACKEND = "elasticsearch"
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    assert client.get("/search/suggest/", {"q": "hm"}).status_code == 503
+    settings.SEARCH_BACKEND = "db"
+    assert [s["text"] for s in suggestions(client, "hm")] == ["遂昌红米"]
