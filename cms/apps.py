@@ -11,12 +11,22 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.AutoField"
 
     def ready(self):
-        from wagtail.signals import page_published, page_unpublished
+        from django.db import transaction
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.models import Page, Site
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from marketplace.pagecache import pagecache_bump
 
+        # Published pages are in the anonymous page cache (per language): anything that
+        # changes what a visitor of any page sees (a page's content, its place in the menu
+        # or the tree, a site's root) renders them anew once the change commits.
         def bump(**kwargs):
-            pagecache_bump()
+            transaction.on_commit(pagecache_bump)
 
-        page_published.connect(bump, dispatch_uid="cms-pagecache-published", weak=False)
-        page_unpublished.connect(bump, dispatch_uid="cms-pagecache-unpublished", weak=False)
+        for signal, sender, uid in (
+            (page_published, None, "published"), (page_unpublished, None, "unpublished"),
+            (post_page_move, None, "moved"), (post_delete, Page, "deleted"),
+            (post_save, Site, "site-saved"), (post_delete, Site, "site-deleted"),
+        ):
+            signal.connect(bump, sender=sender, dispatch_uid=f"cms-pagecache-{uid}", weak=False)

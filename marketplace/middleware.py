@@ -15,12 +15,16 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 
+def visitor_language(request) -> str:
+    """The visitor's language: the one they picked (cookie), else Chinese."""
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    supported = {c for c, _ in settings.LANGUAGES}
+    return code if code in supported else settings.LANGUAGE_CODE
+
+
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
-        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        supported = {c for c, _ in settings.LANGUAGES}
-        language = code if code in supported else settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(visitor_language(request))
         request.LANGUAGE_CODE = translation.get_language()
 
 

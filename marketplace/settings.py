@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "marketplace.livestream.middleware.LiveStateFastPath",
     # Answers the search box's suggestions from the cache, as above (search/suggestcache.py).
     "search.suggestcache.SuggestFastPath",
+    # Anonymous pages that are in the page cache, before the stack (marketplace/pagecache.py).
+    "marketplace.pagecache.PageCacheFastPath",
     # Outermost of the rest, so it sees the Vary headers every other middleware added.
     "marketplace.middleware.SharedResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
