@@ -234,6 +234,8 @@ CELERY_BEAT_SCHEDULE["livestream-reminders"] = {
 }
 DEMO_SEED_EXTRA_STEPS = ["marketplace.livestream.demo.demo_live_sessions_create",
                          "logistics.demo.demo_logistics_create",
+                         # after products and live sessions, which its pages show
+                         "cms.demo.demo_cms_pages_create",
                          # last: indexes what the steps before made (live now, sales)
                          "search.demo.demo_search_index_rebuild"]
 
