@@ -118,8 +118,14 @@ def _rail_product_ids(rail, ids_so_far: set[int]) -> list[int]:
 
 
 def load_live_data(streams: Iterable, *, extra_product_ids: Iterable[int] = (),
-                   extra_cooperative_ids: Iterable[int] = ()) -> LiveData:
-    """Load every product, session and cooperative the given stream values show."""
+                   extra_cooperative_ids: Iterable[int] = (),
+                   loaded_products: Iterable = ()) -> LiveData:
+    """Load every product, session and cooperative the given stream values show.
+
+    ``extra_product_ids``: more products the page shows outside its streams, loaded in the
+    same batch; ``loaded_products``: products already loaded through ``product_listing``
+    (not loaded again, but their 直播中 badges are read with the others)."""
+    loaded = {p.pk: p for p in loaded_products}
     wanted = _Wanted()
     _collect(streams, wanted)
     wanted.product_ids.update(extra_product_ids)
@@ -131,8 +137,9 @@ def load_live_data(streams: Iterable, *, extra_product_ids: Iterable[int] = (),
         wanted.product_ids.update(ids)
 
     data = LiveData()
-    if wanted.product_ids:
-        data.products = products_by_id(wanted.product_ids)
+    missing = wanted.product_ids - set(loaded)
+    data.products = {**loaded, **(products_by_id(missing) if missing else {})}
+    if data.products:
         data.live_products = live_sessions_for_products(data.products)
     for rail, ids in rail_ids:
         data.rails[id(rail)] = [data.products[pk] for pk in ids if pk in data.products]
@@ -195,9 +202,10 @@ def home_page_context(*, page) -> dict:
             live_now.append(session)
         elif len(upcoming) < HOME_SESSIONS:
             upcoming.append(session)
+    featured = products_featured(limit=page.featured_count)
     return {
-        "cms_live": load_live_data([page.body]),
-        "featured_products": products_featured(limit=page.featured_count),
+        "cms_live": load_live_data([page.body], loaded_products=featured),
+        "featured_products": featured,
         "live_now": live_now,
         "upcoming_sessions": upcoming,
         "festival": home_festival(page=page),
@@ -221,7 +229,8 @@ def story_index_context(*, page) -> dict:
     from cms.models import CooperativeStoryPage
 
     stories = (_children(page, CooperativeStoryPage)
-               .select_related("cooperative", "cover_image").order_by("-first_published_at"))
+               .select_related("cooperative", "cover_image")
+               .prefetch_related("cover_image__renditions").order_by("-first_published_at"))
     return {"stories": list(stories)}
 
 
@@ -231,7 +240,7 @@ def story_page_context(*, page) -> dict:
     Product = get_model("catalogue", "Product")
     coop_product_ids = list(
         Product.objects.browsable()
-        .filter(stockrecords__partner__cooperative_id=page.cooperative_id).distinct()
+        .filter(stockrecords__partner__cooperative=page.cooperative_id).distinct()
         .order_by("-date_created", "-id").values_list("id", flat=True)[:RAIL_MAX]
     )
     live = load_live_data([page.body], extra_product_ids=coop_product_ids,
@@ -248,7 +257,8 @@ def festival_index_context(*, page) -> dict:
     from cms.models import FestivalPage
 
     now = timezone.now()
-    festivals = _children(page, FestivalPage).select_related("cover_image")
+    festivals = (_children(page, FestivalPage).select_related("cover_image")
+                 .prefetch_related("cover_image__renditions"))
     return {
         "current_festivals": list(festivals.filter(ends_at__gte=now).order_by("starts_at")),
         "past_festivals": list(festivals.filter(ends_at__lt=now).order_by("-starts_at")),
@@ -300,9 +310,8 @@ def festival_offer(*, page) -> OnlineOffer | None:
 def article_index_context(*, page, kind: str = "") -> dict:
     from cms.models import ArticlePage
 
-    articles = _children(page, ArticlePage).select_related("cover_image").order_by(
-        "-date", "-pk"
-    )
+    articles = (_children(page, ArticlePage).select_related("cover_image")
+                .prefetch_related("cover_image__renditions").order_by("-date", "-pk"))
     if kind in ArticlePage.Kind.values:
         articles = articles.filter(kind=kind)
     else:
