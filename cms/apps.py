@@ -30,3 +30,8 @@ class CmsConfig(AppConfig):
             (post_save, Site, "site-saved"), (post_delete, Site, "site-deleted"),
         ):
             signal.connect(bump, sender=sender, dispatch_uid=f"cms-pagecache-{uid}", weak=False)
+
+        # Cooperative staff join or leave the 合作社编辑 group with their partner (cms/workflow.py).
+        from cms.permissions import connect_receivers
+
+        connect_receivers()

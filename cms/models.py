@@ -22,6 +22,7 @@ from cms.blocks import (
     SCHEDULE_BLOCKS,
     STORY_BLOCKS,
 )
+from cms.permissions import CooperativeStoryPageForm, story_permissions_for_user
 
 IMAGE_MODEL = "wagtailimages.Image"
 
@@ -132,6 +133,9 @@ class CooperativeStoryPage(Page):
     ]
     parent_page_types = ["cms.StoryIndexPage"]
     subpage_types = []
+    # Cooperative staff edit their own cooperatives' stories only (helper B, cms/permissions.py).
+    base_form_class = CooperativeStoryPageForm
+    permissions_for_user = story_permissions_for_user
 
     class Meta:
         verbose_name = _("合作社故事")

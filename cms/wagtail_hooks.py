@@ -19,3 +19,10 @@ def register_commerce_choosers():
         cooperative_chooser_viewset,
         category_chooser_viewset,
     ]
+
+
+# --- Editing permissions (helper B; the rules live in cms/permissions.py) -----------------
+
+from cms.permissions import explorer_hide_other_cooperatives  # noqa: E402
+
+hooks.register("construct_explorer_page_queryset", explorer_hide_other_cooperatives)
