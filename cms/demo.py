@@ -287,14 +287,15 @@ def cover_render(*, title: str, subtitle: str, colour: tuple[int, int, int],
 def demo_image(*, title: str, alt: str, subtitle: str = "",
                colour: tuple[int, int, int] = (90, 140, 90)):
     """The Wagtail image titled ``title``, drawn and saved on first use (alt text as its
-    description)."""
+    description). Titles are "<subject> <what>" (e.g. "高坪红米丰收节 封面"): the picture
+    shows the subject, the library lists the whole title."""
     from wagtail.images import get_image_model
 
     Image = get_image_model()
     image = Image.objects.filter(title=title).order_by("pk").first()
     if image is not None:
         return image
-    jpeg = cover_render(title=title, subtitle=subtitle, colour=colour)
+    jpeg = cover_render(title=title.rsplit(" ", 1)[0], subtitle=subtitle, colour=colour)
     name = f"cms-demo-{uuid.uuid5(uuid.NAMESPACE_URL, title).hex[:12]}.jpg"
     image = Image(title=title, description=alt, file=ImageFile(io.BytesIO(jpeg), name=name))
     image.save()

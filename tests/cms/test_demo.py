@@ -4,6 +4,7 @@ articles and the home page's content, all rendering in Chinese; nothing more on 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.sites.models import Site as DjangoSite
@@ -26,6 +27,7 @@ from cms.models import (
 from marketplace.demo import data
 from marketplace.demo import services as demo_services
 
+Product = get_model("catalogue", "Product")
 Voucher = get_model("voucher", "Voucher")
 ConditionalOffer = get_model("offer", "ConditionalOffer")
 
@@ -166,3 +168,18 @@ def test_second_run_adds_nothing_and_keeps_editors_changes(seeded):
     assert "cms: 0 pages created" in logged
     story.refresh_from_db()
     assert story.summary == "编辑改过的摘要"
+
+
+def test_the_festival_voucher_takes_15_off_a_basket_of_festival_products(seeded, client):
+    from django.urls import reverse
+
+    kiwi = Product.objects.get(stockrecords__partner_sku="dazhe-mihoutao")  # 59.90
+    client.post(reverse("basket:add", kwargs={"pk": kiwi.pk}), {"quantity": 2})
+
+    response = client.post(reverse("basket:vouchers-add"),
+                           {"code": demo.FESTIVAL_VOUCHER_CODE}, follow=True)
+
+    basket = response.context["basket"]
+    assert basket.vouchers.get().code == demo.FESTIVAL_VOUCHER_CODE
+    assert basket.total_excl_tax_excl_discounts == Decimal("119.80")
+    assert basket.total_incl_tax == Decimal("104.80")
