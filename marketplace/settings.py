@@ -427,6 +427,12 @@ WAGTAIL_SITE_NAME = "遂昌农品"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
+# CMS images: alt text (the image's description) is required; renditions are WebP, with a
+# JPEG fallback in <picture> for old browsers (cms/templates/cms/_picture.html).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.forms.ImageForm"
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 
 # Oscar's modules still import Haystack when its class loader looks for fallbacks; nothing
 # queries it (search/ serves every listing), but the import needs a configured connection.
