@@ -1,7 +1,43 @@
 """Admin chooser viewsets for the commerce objects that CMS blocks point at."""
 
+from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+
+
+class TextSearchFilterForm(BaseFilterForm):
+    """A search box matching the given fields by substring: these commerce models are not in
+    Wagtail's search index, and Chinese names have no word boundaries to match on anyway."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = forms.CharField(
+        label=_("搜索"), required=False, max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": _("输入名称搜索")}),
+    )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            condition = Q()
+            for name in self.search_fields:
+                condition |= Q(**{f"{name}__icontains": query})
+            objects = objects.filter(condition)
+            self.is_searching = True
+            self.search_query = query
+        return objects
+
+
+def _search_views(*fields: str):
+    """Choose / results view classes whose search box matches ``fields``."""
+    form = type("SearchForm", (TextSearchFilterForm,), {"search_fields": fields})
+    choose = type("ChooseView", (ChooseView,), {"filter_form_class": form})
+    results = type("ChooseResultsView", (ChooseResultsView,), {"filter_form_class": form})
+    return choose, results
 
 
 class ProductChooserViewSet(ChooserViewSet):
@@ -11,6 +47,7 @@ class ProductChooserViewSet(ChooserViewSet):
     choose_another_text = _("更换商品")
     edit_item_text = _("编辑商品")
     per_page = 20
+    choose_view_class, choose_results_view_class = _search_views("title", "upc")
 
     def get_object_list(self):
         from oscar.core.loading import get_model
@@ -26,6 +63,7 @@ class LiveSessionChooserViewSet(ChooserViewSet):
     choose_another_text = _("更换直播场次")
     edit_item_text = _("编辑直播场次")
     per_page = 20
+    choose_view_class, choose_results_view_class = _search_views("title")
 
     def get_object_list(self):
         from marketplace.livestream.models import LiveSession
@@ -42,6 +80,7 @@ class CooperativeChooserViewSet(ChooserViewSet):
     choose_another_text = _("更换合作社")
     edit_item_text = _("编辑合作社")
     per_page = 20
+    choose_view_class, choose_results_view_class = _search_views("legal_name", "slug")
 
     def get_object_list(self):
         from marketplace.cooperatives.models import Cooperative
@@ -56,6 +95,7 @@ class CategoryChooserViewSet(ChooserViewSet):
     choose_another_text = _("更换分类")
     edit_item_text = _("编辑分类")
     per_page = 30
+    choose_view_class, choose_results_view_class = _search_views("name")
 
     def get_object_list(self):
         from oscar.core.loading import get_model

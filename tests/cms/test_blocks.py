@@ -282,3 +282,130 @@ def test_products_live_in_a_session_cost_no_query_each(coop_a, host):
                              lambda: [builders.product_card(p) for p in products])
     assert few == many, msg
     assert many <= HOME + PRODUCTS
+
+
+# --- choosers and editing ------------------------------------------------------------------
+
+def test_product_chooser_offers_browsable_products_and_searches_them(client, admin_user, coop_a):
+    factories.product(coop_a, title="妙高红米 5kg")
+    factories.product(coop_a, title="高山白茶")
+    hidden = factories.product(coop_a, title="下架的笋干")
+    hidden.is_public = False
+    hidden.save()
+    client.force_login(admin_user)
+
+    response = client.get(reverse("product_chooser:choose"))
+    assert response.status_code == 200
+    html = response.json()["html"]
+    assert "妙高红米 5kg" in html and "高山白茶" in html
+    assert "下架的笋干" not in html
+
+    html = client.get(reverse("product_chooser:choose_results"), {"q": "白茶"}).content.decode()
+    assert "高山白茶" in html and "妙高红米" not in html
+
+
+@pytest.mark.parametrize(("url_name", "query", "expected"), [
+    ("cooperative_chooser:choose_results", "湖山", "湖山茶叶合作社"),
+    ("category_chooser:choose_results", "茶", "茶叶"),
+    ("live_session_chooser:choose_results", "开采", "白茶开采直播"),
+])
+def test_session_cooperative_and_category_choosers_search(
+    client, admin_user, coop_a, coop_b, host, url_name, query, expected
+):
+    new_session(coop_b, host, title="白茶开采直播")
+    new_session(coop_a, host, title="红米收割直播")
+    client.force_login(admin_user)
+    response = client.get(reverse(url_name), {"q": query})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert expected in html
+    assert "妙高红米合作社" not in html and "红米收割直播" not in html
+
+
+def test_choosers_are_for_editors_only(client, buyer):
+    client.force_login(buyer)
+    assert client.get(reverse("product_chooser:choose")).status_code == 302
+
+
+def _list_block(values) -> dict:
+    """ListBlock form data (Wagtail's form_data helpers cover StreamField, not ListBlock)."""
+    return {"count": str(len(values)), **{
+        str(i): {"value": v, "deleted": "", "order": str(i), "id": ""}
+        for i, v in enumerate(values)
+    }}
+
+
+def _home_form(home, body):
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+    return nested_form_data({
+        "title": home.title, "slug": home.slug, "hero_title": "", "hero_text": "",
+        "intro": rich_text(""), "featured_count": 8, "body": streamfield(body),
+        "action-publish": "action-publish",
+    })
+
+
+def test_admin_publishes_a_rail_of_chosen_products(client, admin_user, coop_a):
+    rice = factories.product(coop_a, title="妙高红米 5kg")
+    home = builders.home()
+    client.force_login(admin_user)
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[home.pk]), _home_form(
+        home, [("product_rail", {"title": "本周推荐", "source": "products",
+                                 "products": _list_block([rice.pk]), "category": "",
+                                 "cooperative": "", "limit": 8})],
+    ))
+    assert response.status_code == 302
+    html = html_of(client)
+    assert "本周推荐" in html and "妙高红米 5kg" in html
+
+
+@pytest.mark.parametrize(("rail", "field"), [
+    ({"source": "products", "products": [], "limit": 8}, "products"),
+    ({"source": "category", "products": [], "limit": 8}, "category"),
+    ({"source": "cooperative", "products": [], "limit": 8}, "cooperative"),
+    ({"source": "products", "products": [], "limit": 100}, "limit"),
+])
+def test_admin_refuses_a_rail_without_its_source_or_with_a_wrong_limit(
+    client, admin_user, rail, field
+):
+    home = builders.home()
+    revisions = home.revisions.count()
+    client.force_login(admin_user)
+    value = {"title": "本周推荐", "category": "", "cooperative": "", **rail,
+             "products": _list_block(rail["products"])}
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[home.pk]),
+                           _home_form(home, [("product_rail", value)]))
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()["body"][0]
+    assert field in errors.block_errors[0].block_errors
+    assert home.revisions.count() == revisions
+
+
+# --- content blocks --------------------------------------------------------------------------
+
+def test_video_and_gallery_blocks_render_light_markup(client):
+    image = builders.image(description="开镰仪式现场")
+    page = builders.article(body=[
+        {"type": "video", "value": {"url": "https://media.example.cn/kailian.m3u8",
+                                    "poster": image.pk, "caption": "开镰节回顾"}},
+        {"type": "gallery", "value": {"title": "现场照片", "images": [
+            {"image": image.pk, "alt": "割稻的村民", "caption": ""}]}},
+    ])
+    html = html_of(client, page.url)
+    assert 'preload="none"' in html
+    hls = 'src="https://media.example.cn/kailian.m3u8" type="application/vnd.apple.mpegurl"'
+    assert hls in html
+    assert "开镰节回顾" in html and "现场照片" in html and 'alt="割稻的村民"' in html
+
+
+def test_video_block_refuses_a_page_url():
+    from wagtail.blocks.struct_block import StructBlockValidationError
+
+    from cms.blocks import VideoBlock
+
+    block = VideoBlock()
+    with pytest.raises(StructBlockValidationError):
+        block.clean(block.to_python({"url": "https://v.example.cn/watch?v=1", "poster": None,
+                                     "caption": ""}))
+    assert block.clean(block.to_python({"url": "https://v.example.cn/a.mp4", "poster": None,
+                                        "caption": ""}))
