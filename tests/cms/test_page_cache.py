@@ -10,6 +10,7 @@ from wagtail.models import Site
 
 from marketplace.pagecache import pagecache_bump
 from tests import factories
+from tests.cms import builders
 
 
 @pytest.fixture(autouse=True)
@@ -66,28 +67,41 @@ def test_languages_are_cached_apart(home):
 
 
 def test_unpublished_or_deleted_page_is_gone_at_once(home, django_capture_on_commit_callbacks):
-    from cms.models import HomePage
+    with django_capture_on_commit_callbacks(execute=True):
+        page = builders.article(title="春茶开采通知", slug="spring-tea")
+    url = page.url
+    assert "春茶开采通知" in Client().get(url).content.decode()
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+    assert Client().get(url).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    assert Client().get(url).status_code == 200
+    # the article index lists it, from the cache too
+    index_url = page.get_parent().url
+    assert "春茶开采通知" in Client().get(index_url).content.decode()
+    assert Client().get(index_url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.delete()
+    assert Client().get(url).status_code == 404
+    assert "春茶开采通知" not in Client().get(index_url).content.decode()
 
-    child = HomePage(title="临时页面", slug="temporary")
-    # HomePage allows one per site; a child of another type would do the same here
-    HomePage.max_count = None
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            home.add_child(instance=child)
-            child.save_revision().publish()
-    finally:
-        HomePage.max_count = 1
-    assert Client().get("/temporary/").status_code == 200
-    assert Client().get("/temporary/")["X-Page-Cache"] == "hit"
+
+def test_a_festival_page_shows_a_changed_price_at_once(coop_a,
+                                                      django_capture_on_commit_callbacks):
+    from marketplace.shop.partner.models import StockRecord
+
+    product = factories.product(coop_a, title="开镰节新米", price="25.00")
     with django_capture_on_commit_callbacks(execute=True):
-        child.unpublish()
-    assert Client().get("/temporary/").status_code == 404
+        festival = builders.festival(body=[builders.product_card(product)])
+    assert "25.00" in Client().get(festival.url).content.decode()
+    record = StockRecord.objects.get(product=product)
     with django_capture_on_commit_callbacks(execute=True):
-        child.save_revision().publish()
-    assert Client().get("/temporary/").status_code == 200
-    with django_capture_on_commit_callbacks(execute=True):
-        child.delete()
-    assert Client().get("/temporary/").status_code == 404
+        record.price = "19.90"
+        record.save()
+    page = Client().get(festival.url)
+    assert page["X-Page-Cache"] == "miss" and "19.90" in page.content.decode()
 
 
 def test_a_hit_answered_before_the_stack_carries_what_the_stack_would_add(home, coop_a,
