@@ -11,8 +11,12 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 from PIL import Image as PILImage
 from PIL import ImageDraw
@@ -26,7 +30,9 @@ from cms.models import (
     HomePage,
     StoryIndexPage,
 )
+from cms.workflow import PLATFORM_EDITORS, editorial_setup
 from marketplace.cooperatives.models import Cooperative
+from marketplace.demo import data
 from marketplace.demo.services import _font
 from marketplace.livestream.models import LiveSession
 
@@ -40,6 +46,10 @@ ConditionalOffer = get_model("offer", "ConditionalOffer")
 Voucher = get_model("voucher", "Voucher")
 
 COVER_SIZE = (1200, 675)  # 16:9, what the phone layouts crop to
+
+EDITOR_EMAIL = "editor@demo.cn"
+EDITOR_NAME = "蓝晓青"
+EDITOR_PHONE = "13800000009"
 
 FESTIVAL_VOUCHER_CODE = "MIHOUTAO15"
 FESTIVAL_OFFER_NAME = "大柘猕猴桃采摘节 满99减15"
@@ -353,8 +363,8 @@ def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def demo_cms_pages_create(*, ctx) -> None:
-    """Stories, festivals, articles and the home page's content; the CMS editors' groups and
-    moderation workflow."""
+    """Stories, festivals, articles and the home page's content; the editors' groups, the
+    stories' review workflow (cms.workflow) and the demo platform editor."""
     home = HomePage.objects.first()
     if home is None:
         ctx.log("cms: skipped, there is no home page (demo_site_setup makes it)")
@@ -364,8 +374,22 @@ def demo_cms_pages_create(*, ctx) -> None:
     upcoming, _past = _festivals_create(home, made)
     _articles_create(home, made)
     _home_fill(home, upcoming=upcoming, stories=stories, made=made)
-    # TODO(helper C): call helper B's workflow setup from cms/workflow.py once committed.
+    editorial_setup()
+    _platform_editor_create(ctx)
     ctx.log(f"cms: {len(made)} pages created" + (f" ({', '.join(made)})" if made else ""))
+
+
+def _platform_editor_create(ctx) -> None:
+    """editor@demo.cn in 平台编辑: reviews the cooperatives' stories and publishes pages."""
+    User = get_user_model()
+    editor = User.objects.filter(email=EDITOR_EMAIL).first()
+    if editor is None:
+        editor = User.objects.create(email=EDITOR_EMAIL, first_name=EDITOR_NAME,
+                                     phone=EDITOR_PHONE,
+                                     password=make_password(data.DEMO_PASSWORD))
+    editor.groups.add(Group.objects.get(name=PLATFORM_EDITORS))
+    ctx.credential_add(role=_("平台编辑（审核并发布内容页面）"), email=EDITOR_EMAIL,
+                       password=data.DEMO_PASSWORD)
 
 
 def _stories_create(home, made: list[str]) -> list:

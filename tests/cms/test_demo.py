@@ -183,3 +183,25 @@ def test_the_festival_voucher_takes_15_off_a_basket_of_festival_products(seeded,
     assert basket.vouchers.get().code == demo.FESTIVAL_VOUCHER_CODE
     assert basket.total_excl_tax_excl_discounts == Decimal("119.80")
     assert basket.total_incl_tax == Decimal("104.80")
+
+
+def test_editors_and_the_story_review_workflow(seeded):
+    from django.contrib.auth import get_user_model
+    from wagtail.models import PagePermissionTester
+
+    from cms.workflow import COOPERATIVE_EDITORS, PLATFORM_EDITORS, STORY_WORKFLOW
+
+    User = get_user_model()
+    editor = User.objects.get(email=demo.EDITOR_EMAIL)
+    coop1 = User.objects.get(email="coop1@demo.cn")
+    assert editor.check_password(data.DEMO_PASSWORD)
+    assert list(editor.groups.values_list("name", flat=True)) == [PLATFORM_EDITORS]
+    assert list(coop1.groups.values_list("name", flat=True)) == [COOPERATIVE_EDITORS]
+
+    own = CooperativeStoryPage.objects.get(cooperative__slug=data.STAFF_COOPERATIVES[0])
+    other = CooperativeStoryPage.objects.get(cooperative__slug=data.STAFF_COOPERATIVES[1])
+    assert own.get_workflow().name == STORY_WORKFLOW
+    assert own.permissions_for_user(coop1).can_edit()
+    assert not own.permissions_for_user(coop1).can_publish()
+    assert not other.permissions_for_user(coop1).can_edit()
+    assert PagePermissionTester(editor, other).can_publish()
