@@ -23,6 +23,7 @@ from cms.blocks import (
     STORY_BLOCKS,
 )
 from cms.permissions import CooperativeStoryPageForm, story_permissions_for_user
+from cms.search import SearchWordsMixin, search_words_field
 
 IMAGE_MODEL = "wagtailimages.Image"
 
@@ -104,7 +105,7 @@ class StoryIndexPage(Page):
         return ctx
 
 
-class CooperativeStoryPage(Page):
+class CooperativeStoryPage(SearchWordsMixin, Page):
     """A cooperative's story; its certifications and products are read live from it."""
 
     cooperative = models.ForeignKey(
@@ -130,6 +131,7 @@ class CooperativeStoryPage(Page):
         index.SearchField("body"),
         index.SearchField("members"),
         index.FilterField("cooperative"),
+        search_words_field(),  # 汉字 words for the search page (cms/search.py)
     ]
     parent_page_types = ["cms.StoryIndexPage"]
     subpage_types = []
@@ -170,7 +172,7 @@ class FestivalIndexPage(Page):
         return ctx
 
 
-class FestivalPage(Page):
+class FestivalPage(SearchWordsMixin, Page):
     """A farming festival (农事节庆): dates, place, programme, products, live sessions and
     its online offer."""
 
@@ -208,6 +210,7 @@ class FestivalPage(Page):
         index.SearchField("body"),
         index.FilterField("starts_at"),
         index.FilterField("ends_at"),
+        search_words_field(),  # 汉字 words for the search page (cms/search.py)
     ]
     parent_page_types = ["cms.FestivalIndexPage"]
     subpage_types = []
@@ -259,7 +262,7 @@ class ArticleIndexPage(Page):
         return ctx
 
 
-class ArticlePage(Page):
+class ArticlePage(SearchWordsMixin, Page):
     """A news item or a policy explainer (政策·数商兴农)."""
 
     class Kind(models.TextChoices):
@@ -285,6 +288,7 @@ class ArticlePage(Page):
         index.SearchField("body"),
         index.FilterField("kind"),
         index.FilterField("date"),
+        search_words_field(),  # 汉字 words for the search page (cms/search.py)
     ]
     parent_page_types = ["cms.ArticleIndexPage"]
     subpage_types = []

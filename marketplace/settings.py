@@ -212,6 +212,9 @@ SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="elasticsearch" if ELASTICSEA
 ELASTICSEARCH_INDEX = env.str("ELASTICSEARCH_INDEX", default="products")
 # Seconds a search-box suggestion is kept per typed text (0: off); any index write renews.
 SEARCH_SUGGEST_CACHE_SECONDS = env.int("SEARCH_SUGGEST_CACHE_SECONDS", default=60)
+# Other content shown beside the products on /search/ (相关内容): dotted paths to functions
+# (query: str, limit: int) -> [{"title", "url", "summary", "kind"}]; search/ never imports cms.
+SEARCH_PAGE_SECTIONS = ["cms.search.page_hits"]
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

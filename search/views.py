@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, View
@@ -208,6 +209,26 @@ def _active_filters(params: QueryDict, req: SearchRequest, result: SearchResult)
     return active
 
 
+PAGE_HITS_MAX = 5
+
+
+def _page_hits(query: str) -> list[dict]:
+    """Other content for the query (相关内容: stories, festivals, articles), from the functions
+    named in settings.SEARCH_PAGE_SECTIONS, at most PAGE_HITS_MAX in all. A section that
+    fails is logged and left out: the products still show."""
+    hits: list[dict] = []
+    if not query:
+        return hits
+    for path in getattr(settings, "SEARCH_PAGE_SECTIONS", ()):
+        if len(hits) >= PAGE_HITS_MAX:
+            break
+        try:
+            hits.extend(import_string(path)(query, PAGE_HITS_MAX - len(hits)))
+        except Exception:
+            logger.exception("search page section %s failed", path)
+    return hits[:PAGE_HITS_MAX]
+
+
 def _pagination(params: QueryDict, result: SearchResult) -> dict | None:
     last = min(result.num_pages, MAX_PAGE)
     page = result.request.page
@@ -266,6 +287,7 @@ class FacetedSearchView(View):
             "sort_hidden": [(name, value) for name, values in params.lists()
                             if name not in ("sort", "page") for value in values],
             "pagination": _pagination(params, result),
+            "page_hits": _page_hits(req.q) if req.page == 1 else [],
         })
 
 
