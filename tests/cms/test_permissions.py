@@ -70,7 +70,9 @@ def test_staff_edit_their_own_cooperatives_story_but_not_another_ones(
     client.force_login(staff_a)
 
     assert client.get("/cms/").status_code == 200
-    assert client.get(edit_url(own)).status_code == 200
+    editor_html = client.get(edit_url(own)).content.decode()
+    assert 'name="action-submit"' in editor_html  # 提交审核
+    assert 'name="action-publish"' not in editor_html
     assert refused(client.get(edit_url(other)))
     response = client.post(edit_url(other), story_form(coop=coop_b, title="改掉别人的故事",
                                                        slug=other.slug))
@@ -169,6 +171,7 @@ def test_platform_editor_edits_and_publishes_any_page(client, editor, coop_a):
     client.force_login(editor)
 
     assert client.get(edit_url(festival)).status_code == 200
+    assert 'name="action-publish"' in client.get(edit_url(story)).content.decode()
     response = client.post(edit_url(story), story_form(
         coop=coop_a, title="编辑改过的故事", slug=story.slug, action="publish"))
 
