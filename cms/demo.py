@@ -376,7 +376,7 @@ def demo_cms_pages_create(*, ctx) -> None:
     _home_fill(home, upcoming=upcoming, stories=stories, made=made)
     editorial_setup()
     _platform_editor_create(ctx)
-    ctx.log(f"cms: {len(made)} pages created" + (f" ({', '.join(made)})" if made else ""))
+    ctx.log(f"cms: {len(made)} pages created")
 
 
 def _platform_editor_create(ctx) -> None:
