@@ -45,3 +45,35 @@ def selling_live(context, product):
 def as_list(obj):
     """``product|as_list``: one object as a list for the card partial (empty when None)."""
     return [obj] if obj else []
+
+
+@register.simple_tag(takes_context=True)
+def stream_groups(context, stream):
+    """A stream's blocks for rendering: runs of product cards side by side as one grid.
+
+    Yields ("cards", (products, notes by product id)) for each run of consecutive product card
+    blocks (those whose product can no longer be shown left out) and ("block", block) for
+    every other block.
+    """
+    live = _live(context)
+    groups = []
+    for block in stream or []:
+        if block.block_type != "product_card":
+            groups.append(("block", block))
+            continue
+        product = live.product(block.value.get("product")) if live else None
+        if product is None:
+            continue
+        if not groups or groups[-1][0] != "cards":
+            groups.append(("cards", ([], {})))
+        products, notes = groups[-1][1]
+        if product not in products:
+            products.append(product)
+            notes[product.pk] = block.value.get("note") or ""
+    return groups
+
+
+@register.filter
+def lookup(mapping, key):
+    """``notes|lookup:product.pk``"""
+    return (mapping or {}).get(key, "")

@@ -67,6 +67,20 @@ def test_product_card_shows_the_price_of_now_not_of_publishing(client, coop_a):
     assert "39.90" not in html
 
 
+def test_consecutive_product_cards_share_one_grid_with_their_notes(client, coop_a):
+    rice, tea, honey = (factories.product(coop_a, title=t) for t in ("红米", "白茶", "土蜂蜜"))
+    page = builders.article(body=[
+        builders.product_card(rice, "新米"), builders.product_card(tea, "明前茶"),
+        builders.rich("分隔的正文"), builders.product_card(honey, "百花蜜"),
+    ])
+    html = html_of(client, page.url)
+    first, second = html.split("分隔的正文")
+    assert first.count('class="row list-unstyled ml-0 pl-0 cms-cards"') == 1
+    assert "红米" in first and "新米" in first and "白茶" in first and "明前茶" in first
+    assert second.count('class="row list-unstyled ml-0 pl-0 cms-cards"') == 1
+    assert "土蜂蜜" in second and "百花蜜" in second
+
+
 def test_rail_shows_stock_as_it_is_now(client, coop_a):
     rice = factories.product(coop_a, title="妙高红米 5kg", stock=50)
     publish_home(builders.product_rail("本周推荐", products=[rice]))
