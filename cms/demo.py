@@ -513,9 +513,6 @@ def _upcoming_build(today: dt.date):
         _block("item", {"starts_at": _local(day2, 9).isoformat(), "title": "山货市集",
                         "place": "大柘镇老街",
                         "description": "全县八家合作社摆摊：菊米、红米、笋干、土蜂蜜现场试吃。"}),
-        _block("item", {"starts_at": _local(day2, 19).isoformat(), "title": "果园直播",
-                        "place": "永安村 3 号果园",
-                        "description": "主播在果园直播采果，直播间专享价同步开卖。"}),
         _block("item", {"starts_at": _local(day3, 14).isoformat(), "title": "果王评选",
                         "place": "永安村文化礼堂",
                         "description": "果农带来自家最大最甜的猕猴桃，评出今年的“果王”。"}),
@@ -532,7 +529,7 @@ def _upcoming_build(today: dt.date):
     session = _session_id("dazhe-mihoutao-caizhai")
     if session is not None:
         body.append(_block("live_session", {"session": session,
-                                            "note": "采摘节第一天晚上，果园现场直播"}))
+                                            "note": "主播在果园直播采果，直播间专享价同步开卖"}))
     return FestivalPage(
         title="大柘猕猴桃采摘节", starts_at=starts, ends_at=ends,
         place_name="大柘镇永安村猕猴桃果园", address="浙江省丽水市遂昌县大柘镇永安村",
