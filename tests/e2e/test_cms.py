@@ -1,5 +1,6 @@
-"""CMS in a real browser on the seeded demo: a buyer goes from a festival page to a product;
-a cooperative's staff member edits their story in the Wagtail admin and submits it."""
+"""CMS in a real browser on the seeded demo: a buyer goes from the home page's festival banner
+to the festival and on to a product; a cooperative's staff member edits their story in the
+Wagtail admin and submits it, and a platform editor approves and publishes it."""
 
 from __future__ import annotations
 
@@ -62,9 +63,15 @@ def test_buyer_follows_a_festival_product_to_its_page(seeded, live_server, phone
     # given the seeded upcoming festival, whose rail holds the red-heart kiwi
     festival = FestivalPage.objects.get(slug="dazhe-mihoutao-caizhaijie")
 
-    # when a buyer opens the festival page on a phone
+    # when a buyer on a phone taps the festival's banner on the home page
     page = phone()
-    page.goto(festival.url)
+    page.goto("/")
+    expect(page.get_by_role("heading", name="山里的好东西，合作社直供")).to_be_visible()
+    banner = page.get_by_role("link", name=re.compile(festival.title)).first
+    banner.scroll_into_view_if_needed()
+    shot(page, "home")
+    banner.tap()
+    expect(page).to_have_url(re.compile(re.escape(festival.url) + "$"))
 
     # then they see the festival, its programme and the online voucher
     expect(page.get_by_role("heading", name=festival.title, level=1)).to_be_visible()
