@@ -143,6 +143,30 @@ def test_festival_offer_shows_when_it_is_no_longer_valid(client):
     assert "OLD2025" in html and "优惠已失效" in html and "优惠进行中" not in html
 
 
+def test_festival_offer_without_a_voucher_shows_its_dates_and_validity(client):
+    ConditionalOffer, Condition, Benefit, Range = (
+        get_model("offer", name) for name in ("ConditionalOffer", "Condition", "Benefit", "Range")
+    )
+    everything = Range.objects.create(name="节庆商品", includes_all_products=True)
+    now = timezone.now()
+    offer = ConditionalOffer.objects.create(
+        name="开镰节全场九折", offer_type=ConditionalOffer.SITE,
+        description="<p>节庆期间全场九折</p>",
+        start_datetime=now - dt.timedelta(days=1), end_datetime=now + dt.timedelta(days=3),
+        condition=Condition.objects.create(range=everything, type=Condition.COUNT, value=1),
+        benefit=Benefit.objects.create(range=everything, type=Benefit.PERCENTAGE, value=10),
+    )
+    page = builders.festival(offer=offer)
+    html = text(client.get(page.url))
+    assert "开镰节全场九折" in html and "节庆期间全场九折" in html and "优惠进行中" in html
+    assert "<p>节庆期间全场九折</p>" not in html  # shown as text in the offer box
+
+    offer.status = ConditionalOffer.SUSPENDED
+    offer.save()
+    html = text(client.get(page.url))
+    assert "开镰节全场九折" in html and "优惠已失效" in html
+
+
 def test_article_page_and_index_filtered_by_kind(client):
     builders.article(title="数商兴农补贴政策", kind="policy")
     news = builders.article(title="红米丰收了", kind="news", summary="今年亩产提高")
