@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
@@ -32,12 +33,31 @@ class TextSearchFilterForm(BaseFilterForm):
         return objects
 
 
-def _search_views(*fields: str):
-    """Choose / results view classes whose search box matches ``fields``."""
+def _search_views(*fields: str, columns=()):
+    """Choose / results view classes whose search box matches ``fields``, listing ``columns``
+    after the title."""
     form = type("SearchForm", (TextSearchFilterForm,), {"search_fields": fields})
-    choose = type("ChooseView", (ChooseView,), {"filter_form_class": form})
-    results = type("ChooseResultsView", (ChooseResultsView,), {"filter_form_class": form})
+    attrs = {"filter_form_class": form}
+    if columns:
+        attrs["columns"] = property(lambda view: [view.title_column, *columns])
+    choose = type("ChooseView", (ChooseView,), attrs)
+    results = type("ChooseResultsView", (ChooseResultsView,), attrs)
     return choose, results
+
+
+def _first_stockrecord(product):
+    records = product.stockrecords.all()  # prefetched
+    return records[0] if records else None
+
+
+PRODUCT_COLUMNS = (
+    Column("cooperative", label=_("合作社"),
+           accessor=lambda p: getattr(_first_stockrecord(p), "partner", "") or ""),
+    Column("price", label=_("价格"),
+           accessor=lambda p: getattr(_first_stockrecord(p), "price", "") or ""),
+    Column("stock", label=_("库存"),
+           accessor=lambda p: getattr(_first_stockrecord(p), "num_in_stock", "")),
+)
 
 
 class ProductChooserViewSet(ChooserViewSet):
@@ -47,13 +67,21 @@ class ProductChooserViewSet(ChooserViewSet):
     choose_another_text = _("更换商品")
     edit_item_text = _("编辑商品")
     per_page = 20
-    choose_view_class, choose_results_view_class = _search_views("title", "upc")
+    choose_view_class, choose_results_view_class = _search_views(
+        "title", "upc", columns=PRODUCT_COLUMNS
+    )
 
     def get_object_list(self):
+        from django.db.models import Prefetch
         from oscar.core.loading import get_model
 
+        records = get_model("partner", "StockRecord").objects.select_related("partner").order_by(
+            "price", "pk"
+        )
         # Only what a visitor can buy is worth featuring (browsable: public, not a variant).
-        return get_model("catalogue", "Product").objects.browsable().order_by("title", "pk")
+        return (get_model("catalogue", "Product").objects.browsable()
+                .prefetch_related(Prefetch("stockrecords", queryset=records))
+                .order_by("-date_created", "-pk"))
 
 
 class LiveSessionChooserViewSet(ChooserViewSet):

@@ -314,8 +314,10 @@ def test_product_chooser_offers_browsable_products_and_searches_them(client, adm
     assert "妙高红米 5kg" in html and "高山白茶" in html
     assert "下架的笋干" not in html
 
+    assert coop_a.partner.name in html and "39.90" in html  # whose, and its price now
+
     html = client.get(reverse("product_chooser:choose_results"), {"q": "白茶"}).content.decode()
-    assert "高山白茶" in html and "妙高红米" not in html
+    assert "高山白茶" in html and "妙高红米 5kg" not in html
 
 
 @pytest.mark.parametrize(("url_name", "query", "expected"), [
