@@ -258,7 +258,8 @@ class ArticleIndexPage(Page):
         from cms.selectors import article_index_context
 
         ctx = super().get_context(request, *args, **kwargs)
-        ctx.update(article_index_context(page=self, kind=request.GET.get("kind", "")))
+        ctx.update(article_index_context(page=self, kind=request.GET.get("kind", ""),
+                                         page_number=request.GET.get("page")))
         return ctx
 
 

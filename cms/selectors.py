@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from oscar.core.loading import get_model
 from wagtail.blocks import StreamValue
@@ -190,18 +190,27 @@ def _children(page, model):
     return model.objects.child_of(page).live().public()
 
 
-def home_page_context(*, page) -> dict:
+def home_sessions() -> tuple[list, list]:
+    """(live now, upcoming) sessions for the home page, at most HOME_SESSIONS of each, in
+    one query (plus their cooperatives): live ones first, each group soonest first."""
     from marketplace.livestream.models import LiveSession
 
-    sessions = (LiveSession.objects.filter(status__in=[LiveSession.LIVE, LiveSession.SCHEDULED])
-                .filter(Q(status=LiveSession.LIVE) | Q(scheduled_end__gte=timezone.now()))
-                .prefetch_related("cooperatives").order_by("scheduled_start"))
+    live_first = Case(When(status=LiveSession.LIVE, then=Value(0)), default=Value(1))
+    sessions = (LiveSession.objects
+                .filter(Q(status=LiveSession.LIVE)
+                        | Q(status=LiveSession.SCHEDULED, scheduled_end__gte=timezone.now()))
+                .order_by(live_first, "scheduled_start", "pk")
+                .prefetch_related("cooperatives")[:HOME_SESSIONS * 2])
     live_now, upcoming = [], []
     for session in sessions:
-        if session.status == LiveSession.LIVE:
-            live_now.append(session)
-        elif len(upcoming) < HOME_SESSIONS:
-            upcoming.append(session)
+        group = live_now if session.status == LiveSession.LIVE else upcoming
+        if len(group) < HOME_SESSIONS:
+            group.append(session)
+    return live_now, upcoming
+
+
+def home_page_context(*, page) -> dict:
+    live_now, upcoming = home_sessions()
     featured = products_featured(limit=page.featured_count)
     return {
         "cms_live": load_live_data([page.body], loaded_products=featured),
@@ -307,7 +316,14 @@ def festival_offer(*, page) -> OnlineOffer | None:
     return None
 
 
-def article_index_context(*, page, kind: str = "") -> dict:
+ARTICLES_PER_PAGE = 12
+
+
+def article_index_context(*, page, kind: str = "", page_number: str | None = None) -> dict:
+    """Articles newest first, optionally of one kind, a page of them at a time (an unknown
+    kind shows them all; a page number out of range shows the last page)."""
+    from django.core.paginator import Paginator
+
     from cms.models import ArticlePage
 
     articles = (_children(page, ArticlePage).select_related("cover_image")
@@ -316,7 +332,8 @@ def article_index_context(*, page, kind: str = "") -> dict:
         articles = articles.filter(kind=kind)
     else:
         kind = ""
-    return {"articles": list(articles[:50]), "kind": kind, "kinds": ArticlePage.Kind.choices}
+    articles_page = Paginator(articles, ARTICLES_PER_PAGE).get_page(page_number)
+    return {"articles": articles_page, "kind": kind, "kinds": ArticlePage.Kind.choices}
 
 
 def article_page_context(*, page) -> dict:

@@ -180,6 +180,30 @@ def test_article_page_and_index_filtered_by_kind(client):
     assert "红米丰收了" in text(client.get(index.url + "?kind=<script>"))
 
 
+def test_article_index_pages_through_articles_and_survives_bad_page_numbers(client):
+    for day in range(13):
+        builders.article(title=f"第{day:02d}号通知", kind="news",
+                         date=timezone.localdate() - dt.timedelta(days=day))
+    index_url = builders.article_index().url
+    first = text(client.get(index_url))
+    assert "第00号通知" in first and "第11号通知" in first and "第12号通知" not in first
+    second = text(client.get(index_url + "?page=2"))
+    assert "第12号通知" in second and "第00号通知" not in second
+    assert "第00号通知" in text(client.get(index_url + "?page=abc"))
+    assert "第12号通知" in text(client.get(index_url + "?page=999"))
+
+
+def test_home_page_shows_the_four_soonest_upcoming_sessions(client, coop_a, host):
+    for hours in (50, 10, 40, 20, 60, 30):
+        new_session(coop_a, host, title=f"{hours}小时后的直播", starts_in_hours=hours)
+    html = text(client.get("/"))
+    for hours in (10, 20, 30, 40):
+        assert f"{hours}小时后的直播" in html
+    assert "50小时后的直播" not in html and "60小时后的直播" not in html
+    positions = [html.index(f"{hours}小时后的直播") for hours in (10, 20, 30, 40)]
+    assert positions == sorted(positions)
+
+
 def test_story_index_lists_live_stories_only(client, coop_a, coop_b):
     builders.story(coop_a, title="红米的故事")
     draft = builders.story(coop_b, title="白茶的故事")
