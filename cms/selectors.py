@@ -1,7 +1,7 @@
 """Live commerce data for CMS pages, loaded in batches.
 
 A page's stream fields hold products, live sessions, cooperatives and categories by id. When
-the page renders, ``page_live_data`` walks every stream field once, collects the ids of each
+the page renders, ``load_live_data`` walks its stream fields once, collects the ids of each
 kind over the whole page and loads each kind in one query (products through the catalogue's
 ``product_listing``, so a card's price and stock are the stock records' current values).
 Blocks then look their objects up in the result (``cms_live`` in the template context); an
@@ -17,7 +17,7 @@ Queries per page render, whatever the number of objects:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Q, Value, When
@@ -38,7 +38,9 @@ class LiveData:
     live_products: dict[int, object] = field(default_factory=dict)  # product id -> session
     sessions: dict[int, object] = field(default_factory=dict)
     cooperatives: dict[int, object] = field(default_factory=dict)
-    # id(rail value) -> its products, in order, only those that can be shown
+    # id(rail value) -> its products, in order, only those that can be shown. Keyed by the
+    # value's identity: the template renders the very StreamValue children that were walked
+    # (a page's stream field is converted once per page instance).
     rails: dict[int, list] = field(default_factory=dict)
 
     def rail_products(self, rail) -> list:
@@ -74,8 +76,9 @@ def _collect(streams: Iterable, wanted: _Wanted) -> None:
     for stream in streams:
         if not isinstance(stream, StreamValue):
             continue
-        for child in _iter_all_blocks(stream):
-            block, value = child
+        # Commerce blocks sit at the top level of every stream (no block nests them).
+        for child in stream:
+            block, value = child.block, child.value
             if isinstance(block, ProductCardBlock):
                 if pk := _pk(value.get("product")):
                     wanted.product_ids.add(pk)
@@ -89,13 +92,7 @@ def _collect(streams: Iterable, wanted: _Wanted) -> None:
                     wanted.cooperative_ids.add(pk)
 
 
-def _iter_all_blocks(stream: StreamValue) -> Iterator[tuple[object, object]]:
-    """(block, value) pairs of a stream's top-level children and of nested streams."""
-    for child in stream:
-        yield child.block, child.value
-
-
-def _rail_product_ids(rail, ids_so_far: set[int]) -> list[int]:
+def _rail_product_ids(rail) -> list[int]:
     """The product ids a rail asks for, in display order (before visibility checks)."""
     from cms.blocks import ProductRailBlock
 
@@ -132,7 +129,7 @@ def load_live_data(streams: Iterable, *, extra_product_ids: Iterable[int] = (),
     wanted.cooperative_ids.update(extra_cooperative_ids)
     rail_ids = []
     for rail in wanted.rails:
-        ids = _rail_product_ids(rail, wanted.product_ids)
+        ids = _rail_product_ids(rail)
         rail_ids.append((rail, ids))
         wanted.product_ids.update(ids)
 
