@@ -425,3 +425,31 @@ def test_video_block_refuses_a_page_url():
                                      "caption": ""}))
     assert block.clean(block.to_python({"url": "https://v.example.cn/a.mp4", "poster": None,
                                         "caption": ""}))
+
+
+def test_story_page_costs_the_same_for_1_or_12_products_and_certifications(coop_a):
+    _products(coop_a, 1)
+    Certification.objects.create(cooperative=coop_a, kind="green", number="LB-0",
+                                 issuer="中国绿色食品发展中心", valid_until=dt.date(2099, 1, 1))
+    url = builders.story(coop_a).url
+    few, few_sql = page_queries(Visit(url))
+    _products(coop_a, 11, start=1)
+    for i, kind in enumerate(["organic", "gi", "compliance"], start=1):
+        Certification.objects.create(cooperative=coop_a, kind=kind, number=f"LB-{i}",
+                                     issuer="认证机构", valid_until=dt.date(2099, 1, 1))
+    many, many_sql = page_queries(Visit(url))
+    assert few == many, growth_message(url, few_sql, many_sql)
+
+
+def test_festival_page_costs_the_same_for_1_or_12_products_and_sessions(coop_a, host):
+    products = _products(coop_a, 12)
+    sessions = [new_session(coop_a, host, title=f"直播{i}", starts_in_hours=10 + i)
+                for i in range(12)]
+    page = builders.festival(body=[builders.product_rail("好物", products=products[:1]),
+                                   builders.live_session(sessions[0])])
+    few, few_sql = page_queries(Visit(page.url))
+    page.body = [builders.product_rail("好物", products=products, limit=12),
+                 *(builders.live_session(s) for s in sessions)]
+    page.save_revision().publish()
+    many, many_sql = page_queries(Visit(page.url))
+    assert few == many, growth_message(page.url, few_sql, many_sql)
