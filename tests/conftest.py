@@ -27,6 +27,8 @@ def _page_cache_off():
     from django.conf import settings
 
     settings.PAGE_CACHE_SECONDS = 0
+    # Each worker's short copy of cached pages (tests/test_pagecache.py turns it on).
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
     # Likewise the live state's per-worker copy (tests/livestream/test_viewer.py turns it on).
     settings.LIVE_STATE_LOCAL_SECONDS = 0
     # And the search box's cached suggestions (tests/search/test_suggest.py turns them on).

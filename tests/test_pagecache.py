@@ -173,3 +173,49 @@ def test_views_served_from_the_cache_are_still_counted(coop_a):
     for _ in range(3):
         Client().get(product.get_absolute_url())  # one render, then two cache hits
     assert ProductRecord.objects.get(product=product).num_views == 3
+
+
+def test_forms_of_cached_pages_work_for_a_returning_visitor(coop_a):
+    # given a visitor who already holds a CSRF cookie from an earlier cached page
+    product = factories.product(coop_a, title="黄泥笋", stock=5)
+    Client().get("/catalogue/")
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.get("/catalogue/")
+    secret = visitor.cookies[settings.CSRF_COOKIE_NAME].value
+    pages = [visitor.get("/catalogue/").content.decode() for _ in range(2)]
+    tokens = [b.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+              for b in pages]
+    # each answer masks the same secret anew (no token repeats across responses)
+    assert visitor.cookies[settings.CSRF_COOKIE_NAME].value == secret
+    assert tokens[0] != tokens[1] and all(len(t) == 64 for t in tokens)
+    response = visitor.post(f"/basket/add/{product.pk}/",
+                            {"quantity": 1, "csrfmiddlewaretoken": tokens[0]})
+    assert response.status_code == 302
+    # a token not made from this visitor's secret is refused
+    other = Client(enforce_csrf_checks=True)
+    other.cookies[settings.CSRF_COOKIE_NAME] = "a" * 32
+    assert other.post(f"/basket/add/{product.pk}/",
+                      {"quantity": 1, "csrfmiddlewaretoken": tokens[1]}).status_code == 403
+
+
+def test_each_worker_keeps_a_short_copy_of_the_pages_it_served(coop_a, settings, monkeypatch):
+    from django.core.cache import cache
+
+    from marketplace import pagecache
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0.5
+    pagecache.local_entries_forget()
+    factories.product(coop_a, title="龙谷茶")
+    Client().get("/catalogue/")  # rendered and stored
+    Client().get("/catalogue/")  # read from the shared cache, kept by this worker
+    reads = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or real(keys))
+    assert Client().get("/catalogue/")["X-Page-Cache"] == "hit"
+    assert reads == []
+    # after the short copy expires, a change made meanwhile shows
+    clock = pagecache.time.monotonic() + 1
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock)
+    pagecache_bump()
+    assert Client().get("/catalogue/")["X-Page-Cache"] == "miss"
+    pagecache.local_entries_forget()
