@@ -312,8 +312,11 @@ class PageCacheFastPath:
     and stores the page."""
 
     def __init__(self, get_response):
+        from django.middleware.csrf import CsrfViewMiddleware
+
         self.get_response = get_response
         self.skip = tuple(p for p in (settings.STATIC_URL, settings.MEDIA_URL) if p)
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
         if (request.method == "GET" and page_cache_seconds() > 0
@@ -334,17 +337,13 @@ class PageCacheFastPath:
         return self.get_response(request)
 
     def _answer(self, request, entry, language) -> HttpResponse:
-        from django.middleware.csrf import CsrfViewMiddleware
-        from django.utils import translation
         from django.utils.cache import patch_vary_headers
 
         from marketplace.middleware import secured
 
-        csrf = CsrfViewMiddleware(self.get_response)
-        csrf.process_request(request)  # the visitor's CSRF cookie, as the stack reads it
-        with translation.override(language):
-            response = _replay(request, entry)
-        csrf.process_response(request, response)  # a new visitor gets their CSRF cookie
+        self.csrf.process_request(request)  # the visitor's CSRF cookie, as the stack reads it
+        response = _replay(request, entry)  # the page is rendered: no language to activate
+        self.csrf.process_response(request, response)  # and a new visitor gets one
         # What LocaleMiddleware and CommonMiddleware add to every answer.
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", language)
