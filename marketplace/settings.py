@@ -291,6 +291,9 @@ LOGISTICS_PDF_FONT = env.str(
 LOGISTICS_COLD_CHAIN_RANGES = {"冷藏": (0, 8), "冷冻": (-30, -18)}
 # Hours a parcel may stay at a node of each level before the hub is told (SLA watch).
 LOGISTICS_SLA_HOURS = {"point": 48, "station": 24, "hub": 12}
+# The delivery events on a product's public trace page (/t/<code>/): traceability loads this
+# function by name (the commerce core never imports logistics); empty means no timeline.
+TRACE_DELIVERY_TIMELINE = "logistics.trace.order_line_timeline"
 CELERY_BEAT_SCHEDULE["logistics-sla-watch"] = {
     "task": "logistics.sla_watch",
     "schedule": 15 * 60.0,
