@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "marketplace.stats.apps.StatsConfig",
+    "marketplace.traceability.apps.TraceabilityConfig",
     "logistics.apps.LogisticsConfig",
     "marketplace.demo.apps.DemoConfig",
     # Wagtail
