@@ -23,6 +23,7 @@ urlpatterns = [
     path("logistics/hub/", include("logistics.hub_urls")),
     path("logistics/", include("logistics.station_urls")),
     path("track/", include("logistics.track_urls")),
+    path("t/", include("marketplace.traceability.public_urls")),
     path("dashboard/live/", include("marketplace.livestream.dashboard_urls")),
     path("dashboard/refunds/", include("marketplace.payments.dashboard_urls")),
     path("dashboard/cooperative/", include("marketplace.cooperatives.dashboard_urls")),

@@ -21,6 +21,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas
 
+from marketplace.traceability.codes import code_group
+
 log = logging.getLogger(__name__)
 
 # One PDF holds at most this many labels: a print shop's job, a few MB, made within a
@@ -54,7 +56,7 @@ def cjk_font(path: str | None = None) -> str:
 
 def grouped(code: str) -> str:
     """How people read a code: XXXX-XXXX-XXX."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return code_group(code)
 
 
 def trace_url(base: str, code: str) -> str:
