@@ -50,7 +50,8 @@ def code(request, code: str):
     trace_code = TraceCode.objects.only("pk").filter(code=found).first()
     if trace_code is None:
         return render(request, "traceability/trace_missing.html", {"code": found}, status=404)
-    scan_record(trace_code, request)
+    if request.method == "GET":  # a HEAD (link checkers, previews) reads nothing
+        scan_record(trace_code, request)
     trace = trace_for_code(found)
     return render(request, "traceability/trace.html", {"trace": trace})
 

@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from marketplace.cooperatives.models import Certification
 from marketplace.traceability import services
-from marketplace.traceability.models import CodeScan, HarvestBatch, InputRecord, Inspection
+from marketplace.traceability.models import (
+    CodeScan,
+    HarvestBatch,
+    InputRecord,
+    Inspection,
+    TraceCode,
+)
 from tests.livestream.conftest import new_session
 from tests.logistics.conftest import network, paid_order, scan  # noqa: F401  (fixture)
 
@@ -54,6 +60,10 @@ def batch(coop_a, product_a, staff_a):
 @pytest.fixture
 def codes(batch, staff_a):
     return [c.code for c in services.codes_issue(batch=batch, count=3, user=staff_a)]
+
+
+def codes_product_url(code: str) -> str:
+    return TraceCode.objects.get(code=code).batch.product.get_absolute_url()
 
 
 def page(client, code, **extra):
@@ -103,6 +113,7 @@ def test_an_unsold_code_shows_production_checks_and_certifications(client, codes
     green = text.split("LB-15-2101234567", 1)[1].split("</li>", 1)[0]
     assert "已过期" in organic and "已过期" not in green
     assert "尚未随订单售出" in text and 'id="delivery"' not in text
+    assert f'href="{codes_product_url(codes[0])}"' in text  # the product in the shop
 
 
 def test_a_sold_code_shows_the_live_sale_and_the_delivery_without_personal_data(
@@ -131,6 +142,8 @@ def test_each_view_is_counted_and_never_cached(client, codes):
     assert CodeScan.objects.filter(code__code=codes[0]).count() == 3
     assert "已被查询 3 次" in response.content.decode()
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+    assert CodeScan.objects.filter(code__code=codes[1]).count() == 0
+    client.head(reverse("trace:code", args=[codes[1]]))
     assert CodeScan.objects.filter(code__code=codes[1]).count() == 0
 
 
