@@ -162,6 +162,8 @@ def test_five_networks_reading_one_code_warn_that_it_may_be_copied(client, codes
     text = page(client, codes[0], REMOTE_ADDR="10.0.5.9").content.decode()
 
     assert "请注意" in text
+    first = timezone.localtime(CodeScan.objects.earliest("scanned_at").scanned_at)
+    assert f"此码首次被查询于 {first:%Y-%m-%d %H:%M}；如果您刚买到这件商品，它可能是仿冒品" in text
     # another code of the same batch is not affected
     assert "请注意" not in page(client, codes[1], REMOTE_ADDR="10.0.6.9").content.decode()
 
