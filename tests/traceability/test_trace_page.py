@@ -7,10 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from marketplace.cooperatives.models import Certification
 from marketplace.traceability import services
@@ -279,3 +283,15 @@ def test_the_qr_of_a_code_decodes_to_its_page_and_is_not_a_scan(client, codes):
     assert svg["Content-Type"] == "image/svg+xml" and svg.content.startswith(b"<svg")
     assert CodeScan.objects.count() == 0
     assert client.get(reverse("trace:qr-png", args=["ZZZZZZZZZZZ"])).status_code == 404
+
+
+@hyp_settings(max_examples=60, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.text(min_size=1, max_size=60))
+def test_whatever_is_typed_answers_a_clear_page_never_a_500(client, typed):
+    for url in (f"/t/{quote(typed, safe='')}/", f"/t/?code={quote(typed, safe='')}"):
+        response = client.get(url, follow=True)
+
+        assert response.status_code in (200, 400, 404), url
+        if response.status_code == 200:  # only the box itself (typed was blank)
+            assert response.redirect_chain == [] or response.redirect_chain[-1][0] == "/t/"
