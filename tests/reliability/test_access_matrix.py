@@ -1054,6 +1054,10 @@ PUBLIC_BY_DESIGN = {
     "api/live/sessions/(?P<slug>[^/.]+)/comments/$":
         "public comments of a public session; POST adds the requester's own comment",
     "cooperatives/<slug:slug>/": "public cooperative profile page",
+    "t/<str:code>/": "public trace page of a code (一品一码): production, sale and town/village "
+                     "delivery, no personal data; tests/traceability/test_trace_page.py",
+    "t/<str:code>/qr.png": "the QR of a code's public page (its URL only)",
+    "t/<str:code>/qr.svg": "the QR of a code's public page (its URL only)",
     "cooperatives/<slug:slug>/follow/":
         "the requester's own follow of a public cooperative (anonymous: the login page); "
         "tests/cooperatives/test_follow.py",
