@@ -74,10 +74,10 @@ def _qr_image(payload: str, *, scale: int = 4):
     """A 1-bit PIL image of the QR (no PNG round trip: a sheet draws up to 2,000)."""
     from PIL import Image
 
-    rows = list(segno.make_qr(payload, error="m").matrix_iter(scale=scale, border=2))
+    rows = list(segno.make_qr(payload, error="m").matrix_iter(scale=1, border=2))
     image = Image.new("1", (len(rows[0]), len(rows)))
     image.putdata([0 if dark else 1 for row in rows for dark in row])
-    return image
+    return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
 
 
 def qr_svg(payload: str, *, scale: int = 8) -> bytes:
