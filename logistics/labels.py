@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import functools
 import io
-import logging
 from collections.abc import Iterable, Sequence
 
 import segno
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -18,37 +15,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from marketplace.pdf_fonts import CODE_FONT, FALLBACK_FONT, cjk_font  # noqa: F401  (FALLBACK_FONT: tests)
 from marketplace.shop.catalogue.storage import AMBIENT
 
-log = logging.getLogger(__name__)
-
-FALLBACK_FONT = "STSong-Light"
-CODE_FONT = "Helvetica-Bold"  # parcel codes are ASCII: a font every reader has
 LABEL_SIZE = (100 * mm, 150 * mm)  # the usual 100 × 150 mm thermal label
-
-
-@functools.cache
-def cjk_font(path: str | None = None) -> str:
-    """The name of a registered font with Chinese glyphs: the TrueType file of
-    LOGISTICS_PDF_FONT (embedded, subset), else reportlab's built-in CID font STSong-Light
-    (not embedded; PDF readers supply it). reportlab reads TrueType outlines only, so
-    Debian's Noto CJK (.ttc with CFF outlines) falls back too."""
-    path = settings.LOGISTICS_PDF_FONT if path is None else path
-    if path:
-        try:
-            font = TTFont("LogisticsCJK", path, subfontIndex=0)
-        except (TTFError, OSError) as exc:
-            log.info("PDF font %s not usable (%s); using %s", path, exc, FALLBACK_FONT)
-        else:
-            pdfmetrics.registerFont(font)
-            return "LogisticsCJK"
-    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-    return FALLBACK_FONT
 
 
 def track_url(base: str, code: str) -> str:

@@ -4,26 +4,20 @@ or SVG for packaging artwork."""
 
 from __future__ import annotations
 
-import functools
 import io
-import logging
 from collections.abc import Sequence
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas
 
+from marketplace.pdf_fonts import CODE_FONT, cjk_font
 from marketplace.traceability.codes import code_group
-
-log = logging.getLogger(__name__)
 
 # One PDF holds at most this many labels: a print shop's job, a few MB, made within a
 # request. Larger runs are printed as several ranges.
@@ -32,26 +26,6 @@ COLUMNS, ROWS = 4, 6  # 24 stickers of 50 × 47 mm on an A4 sheet
 PER_PAGE = COLUMNS * ROWS
 PAGE = A4
 MARGIN = 5 * mm
-FALLBACK_FONT = "STSong-Light"
-CODE_FONT = "Helvetica-Bold"  # codes are ASCII: a font every reader has
-
-
-@functools.cache
-def cjk_font(path: str | None = None) -> str:
-    """A registered font with Chinese glyphs, found as logistics' labels find theirs (the
-    core does not import logistics): the TrueType file of LOGISTICS_PDF_FONT, embedded and
-    subset, else reportlab's built-in CID font STSong-Light (supplied by PDF readers)."""
-    path = getattr(settings, "LOGISTICS_PDF_FONT", "") if path is None else path
-    if path:
-        try:
-            font = TTFont("TraceCJK", path, subfontIndex=0)
-        except (TTFError, OSError) as exc:
-            log.info("PDF font %s not usable (%s); using %s", path, exc, FALLBACK_FONT)
-        else:
-            pdfmetrics.registerFont(font)
-            return "TraceCJK"
-    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-    return FALLBACK_FONT
 
 
 def grouped(code: str) -> str:
