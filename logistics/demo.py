@@ -40,7 +40,7 @@ from marketplace.demo import data
 from marketplace.demo import services as demo_services
 from marketplace.regions import codes as region_codes
 from marketplace.regions.models import Region
-from marketplace.regions.selectors import region_paths
+from marketplace.regions.selectors import region_paths, region_short_name
 from marketplace.shop.address.mixins import region_address_lines
 from marketplace.shop.catalogue.storage import AMBIENT, FROZEN
 
@@ -76,15 +76,6 @@ def demo_logistics_create(*, ctx) -> None:
 
 # --- network -----------------------------------------------------------------------------------
 
-def _short(village: str) -> str:
-    """叶坦社区 stays, 社后村委会 becomes 社后村: what people call the place."""
-    for long, short in (("村民委员会", "村"), ("村委会", "村"), ("居民委员会", ""),
-                        ("居委会", ""), ("委员会", "")):
-        if village.endswith(long):
-            return village[: -len(long)] + short
-    return village
-
-
 def _demo_villages() -> set[str]:
     """Villages where a demo buyer lives (saved or order addresses) or a cooperative works."""
     buyers = ["buyer@demo.cn", *(f"buyer{n:02d}@demo.cn" for n in range(1, data.EXTRA_BUYERS + 1))]
@@ -118,7 +109,7 @@ def demo_network_csv() -> str:
             writer.writerow(["station", region.code, f"{region.name}服务站", "",
                              f"{region.name}便民服务中心", "", "08:00-18:00", 1, 1])
         else:
-            short = _short(region.name)
+            short = region_short_name(region.name)
             writer.writerow(["point", region.code, f"{short}服务点", "",
                              f"{short}村委会便民店", "", "08:00-20:00", 1, 1])
     return out.getvalue()

@@ -26,6 +26,7 @@ class TimelineEvent(TypedDict):
     at: datetime
     place: str
     status: str
+    kind: str  # the scan's kind (received, dispatched, …), for machine readers (trace API)
 
 
 class Timeline(TypedDict):
@@ -77,7 +78,8 @@ def order_line_timeline(order_line) -> Timeline:
         {"at": timezone.localtime(e.device_time),
          "place": _place(paths.get(e.node.region_id, [])),
          "status": _status(e, carrier_after=carrier_at is not None
-                           and e.node_id == carrier_at)}
+                           and e.node_id == carrier_at),
+         "kind": e.kind}
         for e in shown]
     delivered = [e.device_time for e in shown if e.kind == ScanEvent.DELIVERED]
     return {"events": events,

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "marketplace.stats.apps.StatsConfig",
     "marketplace.traceability.apps.TraceabilityConfig",
+    "marketplace.reporting.apps.ReportingConfig",
     "logistics.apps.LogisticsConfig",
     "marketplace.demo.apps.DemoConfig",
     # Wagtail
@@ -240,6 +241,7 @@ CELERY_BEAT_SCHEDULE["livestream-reminders"] = {
 }
 DEMO_SEED_EXTRA_STEPS = ["marketplace.livestream.demo.demo_live_sessions_create",
                          "logistics.demo.demo_logistics_create",
+                         "marketplace.traceability.demo.demo_trace_create",
                          # after products and live sessions, which its pages show
                          "cms.demo.demo_cms_pages_create",
                          # last: indexes what the steps before made (live now, sales)
@@ -257,10 +259,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "遂昌农品 API",
-    "DESCRIPTION": "Live sessions, their items, pins, state and comments.",
+    "DESCRIPTION": "Live sessions, their items, pins, state and comments; harvest batches, "
+                   "trace codes, binding and a code's EPCIS-like events.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["marketplace.livestream.api.schema.only_our_api"],
+    # Several models have a "kind" with its own choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "InputKindEnum": "marketplace.traceability.models.InputRecord.Kind",
+        "InspectionKindEnum": "marketplace.traceability.models.Inspection.Kind",
+    },
 }
 # Unpaid orders are cancelled, and their stock released, this long after being placed.
 PAYMENT_DEADLINE_MINUTES = env.int("PAYMENT_DEADLINE_MINUTES", default=30)
@@ -268,6 +276,11 @@ PAYMENT_DEADLINE_MINUTES = env.int("PAYMENT_DEADLINE_MINUTES", default=30)
 PAYMENT_RECONCILE_MINUTES = env.int("PAYMENT_RECONCILE_MINUTES", default=10)
 PAYMENT_RECONCILE_LOOKBACK_HOURS = env.int("PAYMENT_RECONCILE_LOOKBACK_HOURS", default=48)
 CELERY_BEAT_SCHEDULE.update({
+    # Sales facts (marketplace/reporting): today, yesterday and days with new refunds.
+    "reporting-facts-recent": {
+        "task": "reporting.facts_build_recent",
+        "schedule": 3600.0,
+    },
     "payments-cancel-expired": {
         "task": "payments.orders_cancel_expired",
         "schedule": 60.0,
@@ -415,6 +428,12 @@ OSCAR_DASHBOARD_NAVIGATION = [
         "label": _("直播"),
         "icon": "fas fa-video",
         "url_name": "livestream-dashboard:list",
+        "access_fn": partner_dashboard_access,
+    },
+    {
+        "label": _("溯源批次"),
+        "icon": "fas fa-qrcode",
+        "url_name": "trace-dashboard:batch-list",
         "access_fn": partner_dashboard_access,
     },
     {

@@ -19,6 +19,7 @@ urlpatterns = [
     path("payments/", include("marketplace.payments.urls")),
     path("live/", include("marketplace.livestream.urls")),
     path("api/logistics/", include("logistics.api.urls")),
+    path("api/trace/", include("marketplace.traceability.api.urls")),
     path("api/", include("marketplace.livestream.api.urls")),
     path("logistics/hub/", include("logistics.hub_urls")),
     path("logistics/", include("logistics.station_urls")),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("dashboard/live/", include("marketplace.livestream.dashboard_urls")),
     path("dashboard/refunds/", include("marketplace.payments.dashboard_urls")),
     path("dashboard/cooperative/", include("marketplace.cooperatives.dashboard_urls")),
+    path("dashboard/trace/", include("marketplace.traceability.dashboard_urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 if settings.DEBUG:

@@ -331,7 +331,8 @@ PAGES = {
     "account-profile": (account_profile, 13),
     "account-orders": (account_orders, 15),
     # +1: the order's parcels (logistics' tag library); four more, flat, when it has some.
-    "account-order-detail": (account_order_detail, 21),
+    # +1: the trace codes (溯源码) of all its lines, one query however many.
+    "account-order-detail": (account_order_detail, 22),
     "account-addresses": (account_addresses, 15),
     "account-wishlists": (account_wishlists, 14),
     "account-wishlist-detail": (account_wishlist_detail, 18),

@@ -31,6 +31,15 @@ def region_display_names(path: Iterable[Region]) -> list[str]:
     return [r.name for r in path if r.name not in PLACEHOLDER_NAMES]
 
 
+def region_short_name(name: str) -> str:
+    """What people call a place: 社后村委会 → 社后村; 叶坦社区 stays."""
+    for long, short in (("村民委员会", "村"), ("村委会", "村"), ("居民委员会", ""),
+                        ("居委会", ""), ("委员会", "")):
+        if name.endswith(long):
+            return name[: -len(long)] + short
+    return name
+
+
 def region_full_name(*, code: str) -> str:
     """E.g. 浙江省丽水市遂昌县妙高街道叶坦社区."""
     return "".join(region_display_names(region_path(code=code)))

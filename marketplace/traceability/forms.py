@@ -150,6 +150,7 @@ class CodesBindForm(forms.Form):
     codes = forms.CharField(
         label=_("溯源码"), widget=forms.Textarea(attrs={"rows": 4, "autofocus": True}),
         help_text=_("扫描或输入标签上的码，每行一个。"), max_length=20_000,
+        error_messages={"required": _("请扫描或输入至少一个码。")},
     )
 
     def clean_codes(self):

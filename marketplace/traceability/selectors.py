@@ -12,6 +12,7 @@ from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
 
 from marketplace.regions import codes as region_codes
 from marketplace.regions.models import Region
@@ -43,6 +44,7 @@ class TraceView:
     delivered_at: dt.datetime | None
     scans: dict = field(default_factory=dict)
     warning: str = ""
+    bound_at: dt.datetime | None = None
 
 
 def delivery_timeline(order_line) -> dict:
@@ -104,6 +106,8 @@ def trace_for_code(code: str) -> TraceView | None:
         session = line.live_session
         sale = {
             "date": timezone.localtime(line.order.date_placed).date(),
+            "placed_at": line.order.date_placed,
+            "live": session is not None,
             "channel": _("直播") if session else _("店铺"),
             "live_title": session.title if session else "",
             "live_slug": session.slug if session else "",
@@ -144,6 +148,7 @@ def trace_for_code(code: str) -> TraceView | None:
         delivered_at=delivered_at,
         scans=stats,
         warning=warning,
+        bound_at=trace_code.bound_at,
     )
 
 
@@ -156,3 +161,14 @@ def batches_for_user(user) -> QuerySet[HarvestBatch]:
     if user.is_staff:
         return queryset
     return queryset.filter(cooperative__partner__users=user)
+
+
+def lines_for_user(user) -> QuerySet:
+    """Order lines a user packs: all for platform staff, their cooperatives' for cooperative
+    staff, none for anyone else."""
+    lines = get_model("order", "Line").objects.select_related("order", "product", "partner")
+    if user is None or not user.is_authenticated:
+        return lines.none()
+    if user.is_staff:
+        return lines
+    return lines.filter(partner__users=user)

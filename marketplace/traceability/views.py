@@ -25,7 +25,7 @@ from marketplace.traceability.forms import (
     LabelsForm,
 )
 from marketplace.traceability.models import HarvestBatch, LineBatch, TraceCode
-from marketplace.traceability.selectors import batches_for_user
+from marketplace.traceability.selectors import batches_for_user, lines_for_user
 from marketplace.traceability.services import TraceError
 
 Line = get_model("order", "Line")
@@ -39,20 +39,13 @@ def _batch_or_404(request, pk: int) -> HarvestBatch:
     return get_object_or_404(batches_for_user(request.user), pk=pk)
 
 
-def _lines_for_user(user):
-    lines = Line.objects.select_related("order", "product", "partner")
-    if user.is_staff:
-        return lines
-    return lines.filter(partner__users=user)
-
-
 def _add_errors(form, exc: TraceError, field: str | None = None) -> None:
     form.add_error(field, exc.message)
 
 
 @dashboard_access_required
 def batch_list(request):
-    batches = batches_for_user(request.user).annotate(
+    batches = batches_for_user(request.user).order_by("-harvested_on", "-pk").annotate(
         code_count=Count("codes", distinct=True),
         bound_count=Count("codes", filter=Q(codes__order_line__isnull=False), distinct=True),
     )
@@ -211,13 +204,13 @@ def batch_labels(request, pk: int):
 
 
 def _line_or_404(request, pk: int):
-    return get_object_or_404(_lines_for_user(request.user), pk=pk)
+    return get_object_or_404(lines_for_user(request.user), pk=pk)
 
 
 @dashboard_access_required
 def order_pack(request, number: str):
     """The lines of an order the user packs, each with its bound codes and batches."""
-    lines = list(_lines_for_user(request.user).filter(order__number=number).annotate(
+    lines = list(lines_for_user(request.user).filter(order__number=number).annotate(
         code_count=Count("trace_codes", distinct=True)).order_by("pk"))
     if not lines:
         raise Http404

@@ -304,6 +304,23 @@ class World:
     def note(self):
         return OrderNote.objects.create(order=self.order_b, message="平台备注：乙社缺货")
 
+    # --- cooperative B's harvest batch and trace codes (一品一码) -------------------------
+    @cached_property
+    def batch_b(self):
+        from marketplace.traceability import services as trace_services
+
+        batch = trace_services.batch_create(
+            user=self.users["staff_b"], cooperative=self.coop_b, product=self.product_b,
+            batch_number="矩阵-2026-01", harvested_on=timezone.localdate(),
+            quantity=Decimal("100"), unit="斤")
+        trace_services.codes_issue(batch=batch, count=2, user=self.users["staff_b"])
+        return batch
+
+    @property
+    def line_b(self):
+        """Cooperative B's line of buyer A's order_b (B packs it)."""
+        return self.order_b.lines.get()
+
 
 # --- cases -------------------------------------------------------------------------------
 # kind decides what every role must get:
@@ -446,6 +463,41 @@ def _api_post_scheduled(path, data):
 
 # Buyers never reach the refund page (no dashboard access): 404, like a missing order.
 _REFUND_BUYERS = {"buyer_a": 404, "buyer_b": 404}
+
+
+def _batch_state(w):
+    from marketplace.traceability.models import HarvestBatch
+
+    batch = HarvestBatch.objects.get(pk=w.batch_b.pk)
+    return (batch.batch_number, batch.inputs.count(), batch.inspections.count(),
+            batch.codes.count())
+
+
+def _line_trace_state(w):
+    from marketplace.traceability.models import LineBatch, TraceCode
+
+    line = w.line_b
+    return (sorted(TraceCode.objects.filter(order_line=line).values_list("code", flat=True)),
+            LineBatch.objects.filter(order_line=line).count())
+
+
+def _batch_pk(w):
+    return w.batch_b.pk
+
+
+def _batch_form(w):
+    return {"batch_number": "矩阵-改", "plot_region": "", "plot_description": "",
+            "planted_on": "", "harvested_on": w.batch_b.harvested_on.isoformat(),
+            "quantity": "120", "unit": "斤"}
+
+
+def _trace_labels(w):
+    return ("get", reverse("trace-dashboard:batch-labels", kwargs={"pk": w.batch_b.pk}),
+            {"first": 1, "last": 2})
+
+
+def _trace_bind_form(w):
+    return {"action": "codes", "codes-codes": w.batch_b.codes.order_by("serial").first().code}
 
 CASES: dict[str, Case] = {
     # customer account (Oscar's customer app)
@@ -624,6 +676,45 @@ CASES: dict[str, Case] = {
                          state=_live_state, changes=True, expect=_LIVE_API),
     "api-live-unpin": Case("partner", _pinned_first(_api_post("unpin/", {})),
                            state=_live_state, changes=True, expect=_LIVE_API),
+    # Harvest batches, codes and packing of cooperative B (一品一码): another cooperative's
+    # batch or order line is a 404 as if it did not exist; nothing it posts is saved.
+    "trace-batch-detail": Case("partner", _get("trace-dashboard:batch-detail", pk=_batch_pk)),
+    "trace-batch-edit-get": Case("partner", _get("trace-dashboard:batch-edit", pk=_batch_pk)),
+    "trace-batch-edit-post": Case("partner", _post("trace-dashboard:batch-edit", _batch_form,
+                                                   pk=_batch_pk),
+                                  state=_batch_state, changes=True),
+    "trace-input-add": Case("partner", _post("trace-dashboard:input-add", {
+        "input-kind": "fertiliser", "input-name": "有机肥", "input-amount": "每亩 100 公斤",
+        "input-applied_on": "2026-01-05"}, pk=_batch_pk), state=_batch_state, changes=True),
+    "trace-inspection-add": Case("partner", _post("trace-dashboard:inspection-add", {
+        "inspection-kind": "certificate", "inspection-issuer": "遂昌县农业农村局",
+        "inspection-inspected_on": "2026-01-06", "inspection-result": "pass"}, pk=_batch_pk),
+        state=_batch_state, changes=True),
+    "trace-codes-issue": Case("partner", _post("trace-dashboard:codes-issue", {"count": 3},
+                                               pk=_batch_pk),
+                              state=_batch_state, changes=True),
+    "trace-batch-labels": Case("partner", _trace_labels),
+    "trace-order-pack": Case("partner", _get("trace-dashboard:order-pack",
+                                             number=lambda w: w.order_b.number)),
+    "trace-line-pack-get": Case("partner", _get("trace-dashboard:line-pack",
+                                                pk=lambda w: w.line_b.pk)),
+    "trace-line-pack-post": Case("partner", _post("trace-dashboard:line-pack", _trace_bind_form,
+                                                  pk=lambda w: w.line_b.pk),
+                                 state=_line_trace_state, changes=True),
+    # the same through the API: anonymous 403 (no session), buyers manage no batch (404)
+    "api-trace-batch": Case("partner", lambda w: ("get", f"/api/trace/batches/{w.batch_b.pk}/",
+                                                  None), expect=_LIVE_API),
+    "api-trace-codes": Case("partner", lambda w: (
+        "post", f"/api/trace/batches/{w.batch_b.pk}/codes/", {"count": 2}),
+        state=_batch_state, changes=True, expect=_LIVE_API),
+    "api-trace-inputs": Case("partner", lambda w: (
+        "post", f"/api/trace/batches/{w.batch_b.pk}/inputs/", {
+            "kind": "fertiliser", "name": "有机肥", "amount": "100 公斤",
+            "applied_on": "2026-01-05"}),
+        state=_batch_state, changes=True, expect=_LIVE_API),
+    "api-trace-bind": Case("partner", lambda w: (
+        "post", f"/api/trace/lines/{w.line_b.pk}/bind/", {"batch": w.batch_b.pk}),
+        state=_line_trace_state, changes=True, expect=_LIVE_API),
     "product-create-child": Case("platform", _get("dashboard:catalogue-product-create-child",
                                                   parent_pk=lambda w: w.product_b.pk)),
 
@@ -1056,6 +1147,9 @@ PUBLIC_BY_DESIGN = {
     "cooperatives/<slug:slug>/": "public cooperative profile page",
     "t/<str:code>/": "public trace page of a code (一品一码): production, sale and town/village "
                      "delivery, no personal data; tests/traceability/test_trace_page.py",
+    "api/trace/codes/<str:code>/events/": "a code's public history for other platforms (what "
+                                          "its trace page shows, no personal data); "
+                                          "tests/traceability/test_api.py",
     "t/<str:code>/qr.png": "the QR of a code's public page (its URL only)",
     "t/<str:code>/qr.svg": "the QR of a code's public page (its URL only)",
     "cooperatives/<slug:slug>/follow/":
@@ -1199,7 +1293,8 @@ COOPERATIVE_SECTIONS = {
     "dashboard:index", "dashboard:catalogue-product-list", "dashboard:catalogue-product-create",
     "dashboard:catalogue-product-lookup", "dashboard:catalogue-product-bulk-action",
     "dashboard:stock-alert-list", "dashboard:order-list", "dashboard:order-stats",
-    "cooperative-dashboard:stock-list",
+    "cooperative-dashboard:stock-list", "trace-dashboard:batch-list",
+    "trace-dashboard:batch-create",
 }
 # The host console answers a buyer 404 (nothing to host), not Oscar's 403.
 HOST_CONSOLE_SECTIONS = {"livestream-dashboard:list", "livestream-dashboard:create"}
