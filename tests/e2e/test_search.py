@@ -14,6 +14,9 @@ TITLE = "遂昌红米 5斤装"
 
 
 def open_header_search(page):
+    # The toggler does nothing until Bootstrap's deferred script has run: after a navigation
+    # (Enter on a suggestion) the URL changes before that, so wait for the page's load event.
+    page.wait_for_load_state("load")
     box = page.locator("nav form[action*='search'] [name=q]").first
     if not box.is_visible():
         # On a phone the menu holding the search box is collapsed behind its toggler.
