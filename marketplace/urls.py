@@ -20,6 +20,7 @@ urlpatterns = [
     path("live/", include("marketplace.livestream.urls")),
     path("api/logistics/", include("logistics.api.urls")),
     path("api/trace/", include("marketplace.traceability.api.urls")),
+    path("api/reports/", include("marketplace.reporting.api.urls")),
     path("api/", include("marketplace.livestream.api.urls")),
     path("logistics/hub/", include("logistics.hub_urls")),
     path("logistics/", include("logistics.station_urls")),
@@ -29,6 +30,8 @@ urlpatterns = [
     path("dashboard/refunds/", include("marketplace.payments.dashboard_urls")),
     path("dashboard/cooperative/", include("marketplace.cooperatives.dashboard_urls")),
     path("dashboard/trace/", include("marketplace.traceability.dashboard_urls")),
+    path("dashboard/sales/reports/", include("marketplace.reporting.report_urls")),
+    path("dashboard/sales/", include("marketplace.reporting.dashboard_urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 if settings.DEBUG:

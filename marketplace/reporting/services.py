@@ -14,9 +14,13 @@ Rules (the 数商兴农 figures depend on them; tests/reporting/test_facts.py ch
   else the storefront.
 - Buyer region: county and town of the order's shipping address (12-digit codes; blank
   town when the address is above town level).
+- Origin: the county and town of the selling cooperative's village; a county's figures
+  (数商兴农, the analyst's scope) are the sales of its cooperatives, wherever the buyer lives.
+  A poverty-area (脱贫地区) sale is a sale of a cooperative marked ``poverty_area``.
 - ``orders``, ``units``, ``buyers``: distinct orders, units bought and distinct signed-in buyers
   within the row. Distinct counts do not add up across rows (a buyer of two cooperatives is one
-  buyer): selectors compute period totals of buyers separately.
+  buyer): BuyerFact keeps who bought on each day by the filtered dimensions, and selectors
+  count distinct buyers of a period there.
 
 The build is one ``INSERT … SELECT … GROUP BY`` per day: no order line is loaded into
 Python, so memory does not grow with the number of lines.
@@ -33,7 +37,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from marketplace.reporting.models import FactDay, SalesFact
+from marketplace.reporting.models import BuyerFact, FactDay, SalesFact
 
 SALE_STATUSES = ("paid", "processing", "shipped", "delivered", "completed",
                  "partially_refunded", "refunded")
@@ -59,7 +63,7 @@ def local_day(instant: dt.datetime) -> dt.date:
 def _tables() -> dict[str, str]:
     q = connection.ops.quote_name
     models = {
-        "fact": SalesFact, "line": get_model("order", "Line"),
+        "fact": SalesFact, "buyer_fact": BuyerFact, "line": get_model("order", "Line"),
         "order": get_model("order", "Order"), "address": get_model("order", "ShippingAddress"),
         "product": get_model("catalogue", "Product"),
         "product_category": get_model("catalogue", "ProductCategory"),
@@ -69,21 +73,18 @@ def _tables() -> dict[str, str]:
     return {name: q(model._meta.db_table) for name, model in models.items()}
 
 
-def _build_sql() -> str:
-    t = _tables()
-    statuses = ", ".join(["%s"] * len(SALE_STATUSES))
-    # Only quoted table names from the models go into the text; values are parameters.
+def _lines_sql(t: dict[str, str], statuses: str) -> str:
+    """One row per sold order line of the day, with every dimension worked out."""
     return f"""
-        INSERT INTO {t['fact']} (day, cooperative_id, category_id, live_session_id,
-                                 buyer_county, buyer_town, gmv_fen, refund_fen, orders,
-                                 units, buyers)
-        SELECT %s, s.cooperative_id, s.category_id, s.live_session_id, s.county, s.town,
-               SUM(s.gmv), SUM(s.refund), COUNT(DISTINCT s.order_id), SUM(s.quantity),
-               COUNT(DISTINCT s.user_id)
-        FROM (
-            SELECT l.order_id, o.user_id, c.id AS cooperative_id, l.live_session_id,
+            SELECT l.order_id, o.user_id, l.product_id, c.id AS cooperative_id,
+                   l.live_session_id,
                    (SELECT MIN(pc.category_id) FROM {t['product_category']} pc
                      WHERE pc.product_id = COALESCE(p.parent_id, p.id)) AS category_id,
+                   CASE WHEN c.village_id IS NULL THEN ''
+                        ELSE SUBSTR(c.village_id, 1, 6) || '000000' END AS origin_county,
+                   CASE WHEN c.village_id IS NULL THEN ''
+                        ELSE SUBSTR(c.village_id, 1, 9) || '000' END AS origin_town,
+                   COALESCE(c.poverty_area, FALSE) AS poverty_area,
                    CASE WHEN a.region_id IS NULL THEN ''
                         ELSE SUBSTR(a.region_id, 1, 6) || '000000' END AS county,
                    CASE WHEN a.region_id IS NULL OR SUBSTR(a.region_id, 7, 3) = '000' THEN ''
@@ -98,8 +99,38 @@ def _build_sql() -> str:
             LEFT JOIN {t['cooperative']} c ON c.partner_id = l.partner_id
             LEFT JOIN {t['product']} p ON p.id = l.product_id
             WHERE o.date_placed >= %s AND o.date_placed < %s AND o.status IN ({statuses})
-        ) s
-        GROUP BY s.cooperative_id, s.category_id, s.live_session_id, s.county, s.town
+    """  # noqa: S608  # nosec B608
+
+
+def _build_sql() -> str:
+    t = _tables()
+    statuses = ", ".join(["%s"] * len(SALE_STATUSES))
+    # Only quoted table names from the models go into the text; values are parameters.
+    return f"""
+        INSERT INTO {t['fact']} (day, product_id, cooperative_id, category_id, live_session_id,
+                                 origin_county, origin_town, poverty_area,
+                                 buyer_county, buyer_town, gmv_fen, refund_fen, orders,
+                                 units, buyers)
+        SELECT %s, s.product_id, s.cooperative_id, s.category_id, s.live_session_id,
+               s.origin_county, s.origin_town, s.poverty_area, s.county, s.town,
+               SUM(s.gmv), SUM(s.refund), COUNT(DISTINCT s.order_id), SUM(s.quantity),
+               COUNT(DISTINCT s.user_id)
+        FROM ({_lines_sql(t, statuses)}) s
+        GROUP BY s.product_id, s.cooperative_id, s.category_id, s.live_session_id,
+                 s.origin_county, s.origin_town, s.poverty_area, s.county, s.town
+    """  # noqa: S608  # nosec B608
+
+
+def _buyers_sql() -> str:
+    t = _tables()
+    statuses = ", ".join(["%s"] * len(SALE_STATUSES))
+    return f"""
+        INSERT INTO {t['buyer_fact']} (day, buyer_id, cooperative_id, category_id, live,
+                                       origin_county, origin_town)
+        SELECT DISTINCT %s, s.user_id, s.cooperative_id, s.category_id,
+               s.live_session_id IS NOT NULL, s.origin_county, s.origin_town
+        FROM ({_lines_sql(t, statuses)}) s
+        WHERE s.user_id IS NOT NULL
     """  # noqa: S608  # nosec B608
 
 
@@ -111,11 +142,14 @@ def facts_build(day: dt.date) -> int:
         FactDay.objects.get_or_create(day=day)
         FactDay.objects.select_for_update().get(day=day)
         SalesFact.objects.filter(day=day).delete()
+        BuyerFact.objects.filter(day=day).delete()
         with connection.cursor() as cursor:
             adapt = connection.ops.adapt_datetimefield_value  # SQLite keeps naive UTC text
-            cursor.execute(_build_sql(), [connection.ops.adapt_datefield_value(day),
-                                          adapt(start), adapt(end), *SALE_STATUSES])
+            params = [connection.ops.adapt_datefield_value(day), adapt(start), adapt(end),
+                      *SALE_STATUSES]
+            cursor.execute(_build_sql(), params)
             rows = cursor.rowcount
+            cursor.execute(_buyers_sql(), params)
         FactDay.objects.filter(day=day).update(built_at=timezone.now(), rows=rows)
     return rows
 
