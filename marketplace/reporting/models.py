@@ -52,14 +52,18 @@ class SalesFact(models.Model):
         return self.gmv_fen - self.refund_fen
 
 
-class BuyerFact(models.Model):
-    """Who bought on a day, by the dimensions the dashboards filter on: distinct buyers of a
-    period are counted here (a buyer of two cooperatives or two days is one buyer), since
-    SalesFact.buyers do not add up across rows. Signed-in buyers only."""
+class OrderFact(models.Model):
+    """The orders of a day by the dimensions the dashboards filter on (one row per order ×
+    cooperative × category × channel): distinct orders and buyers of a period are counted
+    here (an order of two products is one order, a buyer of two days is one buyer), since
+    SalesFact.orders and .buyers do not add up across rows. ``buyer`` is empty for guests."""
 
     day = models.DateField(_("日期"))
+    order = models.ForeignKey(
+        "order.Order", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        verbose_name=_("订单"))
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
         related_name="+", verbose_name=_("买家"))
     cooperative = models.ForeignKey(
         "cooperatives.Cooperative", null=True, on_delete=models.DO_NOTHING,
@@ -67,18 +71,20 @@ class BuyerFact(models.Model):
     category = models.ForeignKey(
         "catalogue.Category", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
         related_name="+", verbose_name=_("品类"))
-    live = models.BooleanField(_("直播渠道"), default=False)
+    live_session = models.ForeignKey(
+        "livestream.LiveSession", null=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+", verbose_name=_("直播场次"))
     origin_county = models.CharField(_("产地县"), max_length=12, blank=True)
     origin_town = models.CharField(_("产地乡镇"), max_length=12, blank=True)
 
     class Meta:
-        verbose_name = _("买家日事实")
-        verbose_name_plural = _("买家日事实")
-        indexes = [models.Index(fields=["origin_county", "day"], name="buyerfact_county_day"),
-                   models.Index(fields=["day", "cooperative"], name="buyerfact_day_coop")]
+        verbose_name = _("订单日事实")
+        verbose_name_plural = _("订单日事实")
+        indexes = [models.Index(fields=["origin_county", "day"], name="orderfact_county_day"),
+                   models.Index(fields=["day", "cooperative"], name="orderfact_day_coop")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.buyer_id}"
+        return f"{self.day} {self.order_id}"
 
 
 class AnalystScope(models.Model):

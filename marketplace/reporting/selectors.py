@@ -1,6 +1,6 @@
 """Reading the sales facts: every figure of the sales dashboard and the 数商兴农 report.
 
-Queries run on SalesFact and BuyerFact only, never on order lines. Each takes a ``Scope``
+Queries run on SalesFact and OrderFact only, never on order lines. Each takes a ``Scope``
 (whose figures: a county, a cooperative, or everything for platform staff) and ``Filters``
 (period, town, category, channel). Money is in fen (int); shares are floats in 0..1.
 """
@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 from oscar.core.loading import get_model
 
 from marketplace.regions.models import Region
-from marketplace.reporting.models import AnalystScope, BuyerFact, SalesFact
+from marketplace.reporting.models import AnalystScope, OrderFact, SalesFact
 
 STORE, LIVE = "store", "live"
 CHANNELS = (STORE, LIVE)
@@ -140,36 +140,34 @@ def facts(scope: Scope, f: Filters) -> QuerySet[SalesFact]:
     return _narrow(SalesFact.objects.all(), scope, f, live=_LIVE)
 
 
-def buyers(scope: Scope, f: Filters) -> int:
-    """Distinct signed-in buyers of the period (a buyer counts once however often they bought)."""
-    qs = _narrow(BuyerFact.objects.all(), scope, f, live=Q(live=True))
-    return qs.values("buyer_id").distinct().count()
+def order_counts(scope: Scope, f: Filters) -> dict:
+    """Distinct orders and signed-in buyers of the period: an order of two products is one
+    order, a buyer who came back is one buyer."""
+    qs = _narrow(OrderFact.objects.all(), scope, f, live=_LIVE)
+    return qs.aggregate(orders=Count("order_id", distinct=True),
+                        buyers=Count("buyer_id", distinct=True))
 
 
 def kpis(scope: Scope, f: Filters) -> dict:
     """The KPI cards: GMV, refunds, net, orders, units, buyers, average order value, live GMV
     and share, active cooperatives, poverty-area GMV."""
-    row = facts(scope, f).aggregate(
-        gmv_fen=Sum("gmv_fen", default=0), refund_fen=Sum("refund_fen", default=0),
-        units=Sum("units", default=0),
-        live_gmv_fen=Sum("gmv_fen", filter=_LIVE, default=0),
-        poverty_gmv_fen=Sum("gmv_fen", filter=Q(poverty_area=True), default=0),
-        active_cooperatives=Count("cooperative_id", distinct=True),
+    # Aggregates named like a field would shadow it for the aggregates after them.
+    sums = facts(scope, f).aggregate(
+        gmv=Sum("gmv_fen", default=0), refund=Sum("refund_fen", default=0),
+        n_units=Sum("units", default=0),
+        live_gmv=Sum("gmv_fen", filter=_LIVE, default=0),
+        poverty_gmv=Sum("gmv_fen", filter=Q(poverty_area=True), default=0),
+        coops=Count("cooperative_id", distinct=True),
     )
-    row["orders"] = orders(scope, f)
+    row = {"gmv_fen": sums["gmv"], "refund_fen": sums["refund"], "units": sums["n_units"],
+           "live_gmv_fen": sums["live_gmv"], "poverty_gmv_fen": sums["poverty_gmv"],
+           "active_cooperatives": sums["coops"]}
+    row.update(order_counts(scope, f))
     row["net_fen"] = row["gmv_fen"] - row["refund_fen"]
-    row["buyers"] = buyers(scope, f)
     row["aov_fen"] = round(row["gmv_fen"] / row["orders"]) if row["orders"] else 0
     row["live_share"] = row["live_gmv_fen"] / row["gmv_fen"] if row["gmv_fen"] else 0.0
     row["poverty_share"] = row["poverty_gmv_fen"] / row["gmv_fen"] if row["gmv_fen"] else 0.0
     return row
-
-
-def orders(scope: Scope, f: Filters) -> int:
-    """Orders of the period. An order buying from two cooperatives (or two categories) is in
-    two fact rows; the rows' ``orders`` add up to orders as each cooperative sees them, which
-    is how the county counts them (a cooperative's order)."""
-    return facts(scope, f).aggregate(n=Sum("orders", default=0))["n"]
 
 
 def previous_period(f: Filters) -> Filters:
@@ -229,13 +227,13 @@ def series(scope: Scope, f: Filters) -> dict:
         qs = qs.annotate(bucket=F("day"))
         buckets = [f.first + dt.timedelta(days=n) for n in range(f.days)]
     rows = {_as_date(r["bucket"]): r for r in qs.values("bucket").annotate(
-        gmv_fen=Sum("gmv_fen"), refund_fen=Sum("refund_fen"), orders=Sum("orders"))}
+        gmv=Sum("gmv_fen"), refund=Sum("refund_fen"), n_orders=Sum("orders"))}
     points = []
     for bucket in buckets:
         r = rows.get(bucket, {})
-        gmv, refund = r.get("gmv_fen") or 0, r.get("refund_fen") or 0
+        gmv, refund = r.get("gmv") or 0, r.get("refund") or 0
         points.append({"date": bucket.isoformat(), "gmv_fen": gmv, "net_fen": gmv - refund,
-                       "orders": r.get("orders") or 0})
+                       "orders": r.get("n_orders") or 0})
     return {"grain": "month" if monthly else "day", "points": points}
 
 
@@ -243,18 +241,32 @@ def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _ranked(qs: QuerySet, key: str, limit: int | None) -> list[dict]:
-    rows = (qs.values(key).annotate(gmv_fen=Sum("gmv_fen"), refund_fen=Sum("refund_fen"),
-                                    orders=Sum("orders"), units=Sum("units"))
-            .order_by("-gmv_fen", key))
-    rows = list(rows[:limit] if limit else rows)
+def _ranked(scope: Scope, f: Filters, key: str, limit: int | None,
+            qs: QuerySet | None = None) -> list[dict]:
+    """Measures grouped by ``key``, biggest GMV first. Orders by cooperative, category, town or
+    session are distinct orders (OrderFact); by product the fact rows' counts add up."""
+    qs = facts(scope, f) if qs is None else qs
+    grouped = (qs.values(key).annotate(gmv=Sum("gmv_fen"), refund=Sum("refund_fen"),
+                                       n_orders=Sum("orders"), n_units=Sum("units"))
+               .order_by("-gmv", key))
+    rows = [{key: r[key], "gmv_fen": r["gmv"], "refund_fen": r["refund"],
+             "orders": r["n_orders"], "units": r["n_units"]}
+            for r in (grouped[:limit] if limit else grouped)]
+    if key != "product_id" and rows:
+        counted = dict(_narrow(OrderFact.objects.all(), scope, f, live=_LIVE)
+                       .filter(**{f"{key}__in": [r[key] for r in rows]})
+                       .values(key).annotate(n=Count("order_id", distinct=True))
+                       .values_list(key, "n"))
+        for r in rows:
+            r["orders"] = counted.get(r[key], 0)
     for r in rows:
         r["net_fen"] = r["gmv_fen"] - r["refund_fen"]
     return rows
 
 
 def top_products(scope: Scope, f: Filters, limit: int = 10) -> list[dict]:
-    rows = _ranked(facts(scope, f).filter(product_id__isnull=False), "product_id", limit)
+    rows = _ranked(scope, f, "product_id", limit,
+                   facts(scope, f).filter(product_id__isnull=False))
     Product = get_model("catalogue", "Product")
     info = {p["pk"]: p for p in Product.objects.filter(pk__in=[r["product_id"] for r in rows])
             .values("pk", "title", "stockrecords__partner__name")}
@@ -266,8 +278,8 @@ def top_products(scope: Scope, f: Filters, limit: int = 10) -> list[dict]:
 
 
 def top_cooperatives(scope: Scope, f: Filters, limit: int = 10) -> list[dict]:
-    rows = _ranked(facts(scope, f).filter(cooperative_id__isnull=False), "cooperative_id",
-                   limit)
+    rows = _ranked(scope, f, "cooperative_id", limit,
+                   facts(scope, f).filter(cooperative_id__isnull=False))
     Cooperative = get_model("cooperatives", "Cooperative")
     info = {c["pk"]: c for c in Cooperative.objects.filter(
         pk__in=[r["cooperative_id"] for r in rows]).values(
@@ -287,7 +299,7 @@ def by_category(scope: Scope, f: Filters) -> list[dict]:
     steplen = Category.steplen
     roots = {c.path[:steplen]: c for c in cats.values() if c.depth == 1}
     totals: dict[int | None, dict] = {}
-    for r in _ranked(facts(scope, f), "category_id", None):
+    for r in _ranked(scope, f, "category_id", None):
         cat = cats.get(r["category_id"])
         root = roots.get(cat.path[:steplen]) if cat else None
         key = root.pk if root else None
@@ -301,7 +313,7 @@ def by_category(scope: Scope, f: Filters) -> list[dict]:
 
 def by_town(scope: Scope, f: Filters) -> list[dict]:
     """GMV by the cooperatives' town: every town of the county, those without sales at 0."""
-    sold = {r["origin_town"]: r for r in _ranked(facts(scope, f), "origin_town", None)}
+    sold = {r["origin_town"]: r for r in _ranked(scope, f, "origin_town", None)}
     rows = []
     for town in scope_towns(scope).values("code", "name"):
         r = sold.pop(town["code"], None) or {"gmv_fen": 0, "refund_fen": 0, "net_fen": 0,
@@ -322,8 +334,8 @@ def _measures(r: dict) -> dict:
 def live_league(scope: Scope, f: Filters, limit: int = 20) -> list[dict]:
     """Live sessions of the period by GMV, with unique viewers and conversion (orders per
     viewer)."""
-    rows = _ranked(facts(scope, f).filter(live_session_id__isnull=False), "live_session_id",
-                   limit)
+    rows = _ranked(scope, f, "live_session_id", limit,
+                   facts(scope, f).filter(live_session_id__isnull=False))
     LiveSession = get_model("livestream", "LiveSession")
     ids = [r["live_session_id"] for r in rows]
     info = {s["pk"]: s for s in LiveSession.objects.filter(pk__in=ids).annotate(

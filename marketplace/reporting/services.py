@@ -19,8 +19,8 @@ Rules (the 数商兴农 figures depend on them; tests/reporting/test_facts.py ch
   A poverty-area (脱贫地区) sale is a sale of a cooperative marked ``poverty_area``.
 - ``orders``, ``units``, ``buyers``: distinct orders, units bought and distinct signed-in buyers
   within the row. Distinct counts do not add up across rows (a buyer of two cooperatives is one
-  buyer): BuyerFact keeps who bought on each day by the filtered dimensions, and selectors
-  count distinct buyers of a period there.
+  buyer): OrderFact keeps each day's orders and buyers by the filtered dimensions, and
+  selectors count distinct orders and buyers of a period there.
 
 The build is one ``INSERT … SELECT … GROUP BY`` per day: no order line is loaded into
 Python, so memory does not grow with the number of lines.
@@ -37,7 +37,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from marketplace.reporting.models import BuyerFact, FactDay, SalesFact
+from marketplace.reporting.models import FactDay, OrderFact, SalesFact
 
 SALE_STATUSES = ("paid", "processing", "shipped", "delivered", "completed",
                  "partially_refunded", "refunded")
@@ -63,7 +63,7 @@ def local_day(instant: dt.datetime) -> dt.date:
 def _tables() -> dict[str, str]:
     q = connection.ops.quote_name
     models = {
-        "fact": SalesFact, "buyer_fact": BuyerFact, "line": get_model("order", "Line"),
+        "fact": SalesFact, "order_fact": OrderFact, "line": get_model("order", "Line"),
         "order": get_model("order", "Order"), "address": get_model("order", "ShippingAddress"),
         "product": get_model("catalogue", "Product"),
         "product_category": get_model("catalogue", "ProductCategory"),
@@ -121,16 +121,15 @@ def _build_sql() -> str:
     """  # noqa: S608  # nosec B608
 
 
-def _buyers_sql() -> str:
+def _orders_sql() -> str:
     t = _tables()
     statuses = ", ".join(["%s"] * len(SALE_STATUSES))
     return f"""
-        INSERT INTO {t['buyer_fact']} (day, buyer_id, cooperative_id, category_id, live,
-                                       origin_county, origin_town)
-        SELECT DISTINCT %s, s.user_id, s.cooperative_id, s.category_id,
-               s.live_session_id IS NOT NULL, s.origin_county, s.origin_town
+        INSERT INTO {t['order_fact']} (day, order_id, buyer_id, cooperative_id, category_id,
+                                       live_session_id, origin_county, origin_town)
+        SELECT DISTINCT %s, s.order_id, s.user_id, s.cooperative_id, s.category_id,
+               s.live_session_id, s.origin_county, s.origin_town
         FROM ({_lines_sql(t, statuses)}) s
-        WHERE s.user_id IS NOT NULL
     """  # noqa: S608  # nosec B608
 
 
@@ -142,14 +141,14 @@ def facts_build(day: dt.date) -> int:
         FactDay.objects.get_or_create(day=day)
         FactDay.objects.select_for_update().get(day=day)
         SalesFact.objects.filter(day=day).delete()
-        BuyerFact.objects.filter(day=day).delete()
+        OrderFact.objects.filter(day=day).delete()
         with connection.cursor() as cursor:
             adapt = connection.ops.adapt_datetimefield_value  # SQLite keeps naive UTC text
             params = [connection.ops.adapt_datefield_value(day), adapt(start), adapt(end),
                       *SALE_STATUSES]
             cursor.execute(_build_sql(), params)
             rows = cursor.rowcount
-            cursor.execute(_buyers_sql(), params)
+            cursor.execute(_orders_sql(), params)
         FactDay.objects.filter(day=day).update(built_at=timezone.now(), rows=rows)
     return rows
 

@@ -17,10 +17,7 @@ from oscar.core.loading import get_model
 
 from marketplace.payments.models import Payment, Refund, RefundLine
 from marketplace.reporting import services, tasks
-from marketplace.reporting.models import FactDay, SalesFact
-from marketplace.shop.catalogue.services import category_by_name
-from tests import factories
-from tests.livestream.conftest import new_session
+from marketplace.reporting.models import FactDay, OrderFact, SalesFact
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -36,18 +33,6 @@ REGIONS = ["331123001007", "331123102209", "331123102000", "431226101001"]
 STATUSES = ["pending_payment", "cancelled", "paid", "completed", "refunded",
             "partially_refunded", "shipped"]
 _numbers = count(500001)
-
-
-@pytest.fixture
-def world(coop_a, coop_b, staff_a):
-    """Three products (one in two categories), a live session, three buyers."""
-    rice = factories.product(coop_a, title="红米", price="39.90")
-    tea = factories.product(coop_b, title="白茶", price="128.00", category="茶叶")
-    kiwi = factories.product(coop_b, title="猕猴桃", price="9.99", category="水果")
-    ProductCategory.objects.create(product=kiwi, category=category_by_name("加工食品"))
-    session = new_session(coop_a, staff_a)
-    buyers = [factories.user(email=f"fact-buyer-{i}@example.com") for i in range(3)]
-    return {"products": [rice, tea, kiwi], "session": session, "buyers": buyers}
 
 
 order_spec = st.fixed_dictionaries({
@@ -110,6 +95,7 @@ def _wipe() -> None:
     Line.objects.all().delete()
     Order.objects.all().delete()
     SalesFact.objects.all().delete()
+    OrderFact.objects.all().delete()
 
 
 def _expected():
@@ -125,8 +111,10 @@ def _expected():
         county = region[:6] + "000000" if region else ""
         town = region[:9] + "000" if region and region[6:9] != "000" else ""
         category = min(line.product.categories.values_list("pk", flat=True))
-        key = (services.local_day(order.date_placed), line.partner.cooperative.pk, category,
-               line.live_session_id, county, town)
+        coop = line.partner.cooperative
+        key = (services.local_day(order.date_placed), coop.pk, category,
+               line.live_session_id, county, town, line.product_id,
+               coop.village_id[:6] + "000000", coop.village_id[:9] + "000", coop.poverty_area)
         row = rows[key]
         row["gmv_fen"] += int(line.line_price_incl_tax * 100)
         row["refund_fen"] += sum(line.refund_lines.values_list("amount_fen", flat=True))
@@ -138,10 +126,27 @@ def _expected():
             for key, row in rows.items()}
 
 
+def _expected_orders() -> set:
+    """(day, order, buyer, cooperative, category, live session, origin county, origin town)
+    of every sold line."""
+    out = set()
+    for line in Line.objects.select_related("order", "partner__cooperative"):
+        order = line.order
+        if order.status in ("pending_payment", "cancelled"):
+            continue
+        coop = line.partner.cooperative
+        out.add((services.local_day(order.date_placed), order.pk, order.user_id, coop.pk,
+                 min(line.product.categories.values_list("pk", flat=True)),
+                 line.live_session_id, coop.village_id[:6] + "000000",
+                 coop.village_id[:9] + "000"))
+    return out
+
+
 def _facts():
     return {(f.day, f.cooperative_id, f.category_id, f.live_session_id, f.buyer_county,
-             f.buyer_town): {"gmv_fen": f.gmv_fen, "refund_fen": f.refund_fen,
-                             "orders": f.orders, "units": f.units, "buyers": f.buyers}
+             f.buyer_town, f.product_id, f.origin_county, f.origin_town, f.poverty_area):
+            {"gmv_fen": f.gmv_fen, "refund_fen": f.refund_fen, "orders": f.orders,
+             "units": f.units, "buyers": f.buyers}
             for f in SalesFact.objects.all()}
 
 
@@ -160,7 +165,10 @@ def test_every_fact_reconciles_with_the_orders_and_refunds(world, specs):
     # then every row, and so every total by any dimension, equals the direct computation
     expected, facts = _expected(), _facts()
     assert facts == expected
-    for dimension in range(6):
+    assert set(OrderFact.objects.values_list(
+        "day", "order_id", "buyer_id", "cooperative_id", "category_id", "live_session_id",
+        "origin_county", "origin_town")) == _expected_orders()
+    for dimension in range(10):
         by_dim_expected: dict = defaultdict(int)
         by_dim_facts: dict = defaultdict(int)
         for key, row in expected.items():
