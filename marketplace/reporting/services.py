@@ -176,8 +176,12 @@ def facts_build_range(first: dt.date, last: dt.date,
 
 
 def stale_days(since: dt.datetime) -> set[dt.date]:
-    """Days whose sales changed since ``since`` through a refund (made later than the sale)."""
+    """Days whose sales changed since ``since`` after the day itself: a refund, or a status
+    change (an old order paid late, or cancelled by staff) of one of its orders."""
     Refund = get_model("payments", "Refund")
-    placed = Refund.objects.filter(created_at__gte=since).values_list(
-        "order__date_placed", flat=True)
-    return {local_day(instant) for instant in placed}
+    StatusChange = get_model("order", "OrderStatusChange")
+    placed = set(Refund.objects.filter(created_at__gte=since).values_list(
+        "order__date_placed", flat=True))
+    placed |= set(StatusChange.objects.filter(date_created__gte=since).values_list(
+        "order__date_placed", flat=True))
+    return {local_day(instant) for instant in placed if instant}

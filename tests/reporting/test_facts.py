@@ -217,6 +217,26 @@ def test_the_hourly_task_picks_up_a_late_refund_of_an_old_sale(world):
     assert (fact.gmv_fen, fact.refund_fen, fact.net_fen) == (12800, 12800, 0)
 
 
+def test_the_hourly_task_counts_an_old_order_paid_now(world):
+    # given an order placed 10 days ago and not paid then, built (no sale that day)
+    _wipe()
+    old = dt.date.today() - dt.timedelta(days=10)
+    _make(world, {"day": 0, "minute": 600, "status": "pending_payment", "buyer": 0, "region": 1,
+                  "lines": [{"product": 0, "quantity": 1, "live": False, "refund": None}]})
+    order = Order.objects.get()
+    start, _end = services.day_bounds(old)
+    Order.objects.filter(pk=order.pk).update(date_placed=start + dt.timedelta(hours=9))
+    services.facts_build(old)
+    assert not SalesFact.objects.filter(day=old).exists()
+    # when it is paid now (Oscar records the status change) and the hourly task runs
+    order.refresh_from_db()
+    order.set_status("paid")
+    built = tasks.facts_build_recent()
+    # then its day is rebuilt with the sale
+    assert old.isoformat() in built
+    assert SalesFact.objects.get(day=old).gmv_fen == 3990
+
+
 def test_the_command_rebuilds_a_range_with_a_progress_bar(world, capsys):
     _wipe()
     _make(world, {"day": 1, "minute": 0, "status": "paid", "buyer": 1, "region": 2,
