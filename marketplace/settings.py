@@ -7,6 +7,7 @@ DB search backend and the local sandbox payment provider.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
@@ -280,6 +281,12 @@ CELERY_BEAT_SCHEDULE.update({
     "reporting-facts-recent": {
         "task": "reporting.facts_build_recent",
         "schedule": 3600.0,
+    },
+    # The 数商兴农 monthly report of every county with cooperatives, for the month before
+    # (CELERY_TIMEZONE is Asia/Shanghai, so 02:30 local on the 1st).
+    "reporting-reports-monthly": {
+        "task": "reporting.reports_generate_monthly",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
     "payments-cancel-expired": {
         "task": "payments.orders_cancel_expired",

@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 
 from marketplace.regions.models import Region
 from marketplace.reporting.models import AnalystScope, OrderFact, SalesFact
+from marketplace.reporting.services import day_bounds
 
 STORE, LIVE = "store", "live"
 CHANNELS = (STORE, LIVE)
@@ -277,9 +278,14 @@ def top_products(scope: Scope, f: Filters, limit: int = 10) -> list[dict]:
     return rows
 
 
-def top_cooperatives(scope: Scope, f: Filters, limit: int = 10) -> list[dict]:
-    rows = _ranked(scope, f, "cooperative_id", limit,
-                   facts(scope, f).filter(cooperative_id__isnull=False))
+def top_cooperatives(scope: Scope, f: Filters, limit: int | None = 10, *,
+                     poverty_only: bool = False) -> list[dict]:
+    """Cooperatives by GMV; ``poverty_only``: the sales the facts mark as poverty-area
+    (脱贫地区), so they add up to kpis()["poverty_gmv_fen"]."""
+    qs = facts(scope, f).filter(cooperative_id__isnull=False)
+    if poverty_only:
+        qs = qs.filter(poverty_area=True)
+    rows = _ranked(scope, f, "cooperative_id", limit, qs)
     Cooperative = get_model("cooperatives", "Cooperative")
     info = {c["pk"]: c for c in Cooperative.objects.filter(
         pk__in=[r["cooperative_id"] for r in rows]).values(
@@ -350,3 +356,25 @@ def live_league(scope: Scope, f: Filters, limit: int = 20) -> list[dict]:
         r["viewers"] = s.get("viewer_count", 0)
         r["conversion"] = r["orders"] / r["viewers"] if r["viewers"] else None
     return rows
+
+
+def live_summary(scope: Scope, f: Filters) -> dict:
+    """Live selling of the period (直播带货): sessions held (started, by the scope's
+    cooperatives, between the first and last local day), sessions with sales, and the live
+    channel's GMV, refunds, distinct orders and units."""
+    live = replace(f, channel=LIVE)
+    sums = facts(scope, live).aggregate(
+        gmv=Sum("gmv_fen", default=0), refund=Sum("refund_fen", default=0),
+        n_units=Sum("units", default=0), selling=Count("live_session_id", distinct=True))
+    LiveSession = get_model("livestream", "LiveSession")
+    start, _ = day_bounds(f.first)
+    _, end = day_bounds(f.last)
+    sessions = LiveSession.objects.filter(started_at__gte=start, started_at__lt=end)
+    if scope.county:
+        sessions = sessions.filter(cooperatives__village__code__startswith=scope.county[:6])
+    if scope.cooperative_ids:
+        sessions = sessions.filter(cooperatives__in=scope.cooperative_ids)
+    return {"sessions_held": sessions.values("pk").distinct().count(),
+            "sessions_with_sales": sums["selling"], "gmv_fen": sums["gmv"],
+            "refund_fen": sums["refund"], "net_fen": sums["gmv"] - sums["refund"],
+            "orders": order_counts(scope, live)["orders"], "units": sums["n_units"]}
