@@ -67,7 +67,8 @@ class _Styles:
 
 
 def _table(rows: list[list], widths: list[float], styles: _Styles, *,
-           total: bool = False) -> Table:
+           text_cols: int = 1, total: bool = False) -> Table:
+    """A grid with a header row; the first ``text_cols`` columns left, figures right."""
     wrapped = [[Paragraph(str(v), styles.cell) if isinstance(v, str) and len(v) > 14 else v
                 for v in row] for row in rows]
     table = Table(wrapped, colWidths=widths, repeatRows=1)
@@ -77,7 +78,7 @@ def _table(rows: list[list], widths: list[float], styles: _Styles, *,
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_COLOR),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("ALIGN", (text_cols, 1), (-1, -1), "RIGHT"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
@@ -170,7 +171,7 @@ def report_pdf(data: dict) -> bytes:
 
     # towns: the chart shows towns with sales, the table every town
     story.append(Paragraph(_("三、乡镇分布"), st.h2))
-    sold = [t for t in data["towns"] if t["gmv_fen"]]
+    sold = sorted((t for t in data["towns"] if t["gmv_fen"]), key=lambda t: -t["gmv_fen"])
     if sold:
         story.append(_bar_chart(_("各乡镇成交额（元，前 %(n)d）") % {"n": CHART_BARS},
                                 [(t["name"], t["gmv_fen"]) for t in sold], font))
@@ -186,7 +187,7 @@ def report_pdf(data: dict) -> bytes:
         rows += [[str(p["rank"]), p["title"], p["cooperative"], *_measure_row(p)]
                  for p in products]
         story.append(_table(rows, [w * width for w in (.06, .2, .22, .14, .1, .12, .08, .08)],
-                            st))
+                            st, text_cols=3))
     else:
         story.append(Paragraph(_("本期无销售数据"), st.body))
 
@@ -206,7 +207,8 @@ def report_pdf(data: dict) -> bytes:
                   _count(s["units"]), _count(s["viewers"]), _share(s["conversion"])]
                  for s in sessions]
         block.append(Spacer(1, 2 * mm))
-        block.append(_table(rows, [w * width for w in (.3, .14, .16, .1, .1, .1, .1)], st))
+        block.append(_table(rows, [w * width for w in (.3, .14, .16, .1, .1, .1, .1)], st,
+                            text_cols=2))
     story.append(KeepTogether(block))
 
     # poverty-area sales

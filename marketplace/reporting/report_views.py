@@ -26,6 +26,7 @@ from marketplace.regions.models import Region
 from marketplace.reporting.access import sales_scope_required
 from marketplace.reporting.models import SalesReport
 from marketplace.reporting.reports import (
+    COUNTY_CODE,
     Period,
     PeriodError,
     period_check,
@@ -98,7 +99,7 @@ def report_list(request):
         # A county outside the scope (another analyst's, or not a county) is a 404, as if it
         # did not exist, like the dashboard's filters.
         code = request.POST.get("county", "")
-        if code and scope_with_county(scope, code) is None:
+        if code and (not COUNTY_CODE.fullmatch(code) or scope_with_county(scope, code) is None):
             raise Http404("county outside the scope")
     form = ReportForm(request.POST if request.method == "POST" else None, scope=scope)
     if request.method == "POST" and form.is_valid():

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MIN_YEAR = 2000
 TOP_PRODUCTS = 10
+COUNTY_CODE = re.compile(r"[0-9]{12}")  # fullmatch: a 12-digit region code
 _MONTH_KEY = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER_KEY = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 

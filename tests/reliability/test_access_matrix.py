@@ -321,6 +321,20 @@ class World:
         """Cooperative B's line of buyer A's order_b (B packs it)."""
         return self.order_b.lines.get()
 
+    # --- the 数商兴农 report of 遂昌 (both cooperatives' county), generated --------------------
+    @cached_property
+    def sales_report(self):
+        from marketplace.regions.models import Region
+        from marketplace.reporting.models import SalesReport
+        from marketplace.reporting.reports import previous_month, report_generate
+
+        self.coop_a  # noqa: B018 - the county has cooperatives
+        period = previous_month()
+        report = SalesReport.objects.create(
+            county=Region.objects.get(code="331123000000"), period=period.kind,
+            first_day=period.first, last_day=period.last)
+        return report_generate(report)
+
 
 # --- cases -------------------------------------------------------------------------------
 # kind decides what every role must get:
@@ -494,6 +508,10 @@ def _batch_form(w):
 def _trace_labels(w):
     return ("get", reverse("trace-dashboard:batch-labels", kwargs={"pk": w.batch_b.pk}),
             {"first": 1, "last": 2})
+
+
+def _sales_report_pk(w):
+    return w.sales_report.pk
 
 
 def _trace_bind_form(w):
@@ -715,6 +733,16 @@ CASES: dict[str, Case] = {
     "api-trace-bind": Case("partner", lambda w: (
         "post", f"/api/trace/lines/{w.line_b.pk}/bind/", {"batch": w.batch_b.pk}),
         state=_line_trace_state, changes=True, expect=_LIVE_API),
+    # The county's 数商兴农 report: county-level, so platform staff (and the county's
+    # analysts, tests/reporting/test_reports.py) only; cooperatives and buyers 403.
+    "sales-report-detail": Case("platform", _get("sales-reports:detail", pk=_sales_report_pk)),
+    "sales-report-status": Case("platform", _get("sales-reports:status", pk=_sales_report_pk)),
+    "sales-report-xlsx": Case("platform", _get("sales-reports:xlsx", pk=_sales_report_pk)),
+    "sales-report-pdf": Case("platform", _get("sales-reports:pdf", pk=_sales_report_pk)),
+    # the same as JSON for the province: anonymous 403 (DRF session authentication)
+    "api-sales-report": Case("platform", lambda w: (
+        "get", f"/api/reports/{w.sales_report.county_id}/"
+               f"{w.sales_report.data['period_key']}/", None), expect={"anonymous": 403}),
     "product-create-child": Case("platform", _get("dashboard:catalogue-product-create-child",
                                                   parent_pk=lambda w: w.product_b.pk)),
 

@@ -279,7 +279,7 @@ def test_the_pdf_has_charts_and_embedded_chinese_text(sales):
     assert "遂昌县2026年5月数商兴农农产品网络零售报告" in _pdf_text(pdf).replace(" ", "")
     # and the first page, drawn, is not blank: text and green chart bars
     PNG_DIR.mkdir(exist_ok=True)
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-", str(PNG_DIR / "report")],
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-", str(PNG_DIR / "report")],
                    input=pdf, check=True)
     pages = sorted(PNG_DIR.glob("report-*.png"))
     assert pages

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 
-class _Measures(serializers.Serializer):
+class ReportMeasures(serializers.Serializer):
     gmv_fen = serializers.IntegerField()
     refund_fen = serializers.IntegerField()
     net_fen = serializers.IntegerField()
@@ -14,17 +14,17 @@ class _Measures(serializers.Serializer):
     units = serializers.IntegerField()
 
 
-class CountySerializer(serializers.Serializer):
+class ReportCountySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class DaysSerializer(serializers.Serializer):
+class ReportDaysSerializer(serializers.Serializer):
     first_day = serializers.DateField()
     last_day = serializers.DateField()
 
 
-class IndicatorSerializer(serializers.Serializer):
+class ReportIndicatorSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="gmv_fen (农产品网络零售额), refund_fen, net_fen, "
                                           "orders, units, buyers, aov_fen, live_sessions, "
                                           "live_gmv_fen, live_share, poverty_gmv_fen, "
@@ -38,26 +38,26 @@ class IndicatorSerializer(serializers.Serializer):
     yoy = serializers.FloatField(allow_null=True, help_text="同比; null without a base")
 
 
-class CategorySerializer(_Measures):
+class ReportCategorySerializer(ReportMeasures):
     category_id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
     share = serializers.FloatField()
 
 
-class TownSerializer(_Measures):
+class ReportTownSerializer(ReportMeasures):
     code = serializers.CharField()
     name = serializers.CharField()
     share = serializers.FloatField()
 
 
-class ProductSerializer(_Measures):
+class ReportProductSerializer(ReportMeasures):
     rank = serializers.IntegerField()
     product_id = serializers.IntegerField()
     title = serializers.CharField()
     cooperative = serializers.CharField()
 
 
-class SessionSerializer(_Measures):
+class ReportSessionSerializer(ReportMeasures):
     live_session_id = serializers.IntegerField()
     title = serializers.CharField()
     host = serializers.CharField()
@@ -66,45 +66,45 @@ class SessionSerializer(_Measures):
     conversion = serializers.FloatField(allow_null=True)
 
 
-class LiveSerializer(_Measures):
+class ReportLiveSerializer(ReportMeasures):
     sessions_held = serializers.IntegerField()
     sessions_with_sales = serializers.IntegerField()
     share = serializers.FloatField()
-    sessions = SessionSerializer(many=True)
+    sessions = ReportSessionSerializer(many=True)
 
 
-class CooperativeSerializer(_Measures):
+class ReportCooperativeSerializer(ReportMeasures):
     cooperative_id = serializers.IntegerField()
     name = serializers.CharField()
     poverty_area = serializers.BooleanField()
     member_households = serializers.IntegerField()
 
 
-class PovertySerializer(serializers.Serializer):
+class ReportPovertySerializer(serializers.Serializer):
     gmv_fen = serializers.IntegerField()
     refund_fen = serializers.IntegerField()
     net_fen = serializers.IntegerField()
     share = serializers.FloatField()
     cooperatives = serializers.IntegerField()
     households = serializers.IntegerField()
-    rows = CooperativeSerializer(many=True)
+    rows = ReportCooperativeSerializer(many=True)
 
 
-class CooperativesSerializer(serializers.Serializer):
+class ReportCooperativesSerializer(serializers.Serializer):
     active = serializers.IntegerField()
     households = serializers.IntegerField()
-    rows = CooperativeSerializer(many=True)
+    rows = ReportCooperativeSerializer(many=True)
 
 
 class ReportSerializer(serializers.Serializer):
-    county = CountySerializer()
+    county = ReportCountySerializer()
     period = serializers.CharField(help_text="month or quarter")
     period_key = serializers.CharField(help_text="2026-10 or 2026-Q3")
     period_label = serializers.CharField()
     first_day = serializers.DateField()
     last_day = serializers.DateField()
-    previous_period = DaysSerializer()
-    year_before = DaysSerializer()
+    previous_period = ReportDaysSerializer()
+    year_before = ReportDaysSerializer()
     currency = serializers.CharField()
     computed_at = serializers.DateTimeField()
     generated_at = serializers.DateTimeField(allow_null=True,
@@ -112,10 +112,10 @@ class ReportSerializer(serializers.Serializer):
     source = serializers.CharField(help_text="stored (the generated report) or live")
     empty = serializers.BooleanField()
     notice = serializers.CharField(help_text="本期无销售数据 when the period had no sales")
-    indicators = IndicatorSerializer(many=True)
-    categories = CategorySerializer(many=True)
-    towns = TownSerializer(many=True)
-    top_products = ProductSerializer(many=True)
-    live = LiveSerializer()
-    poverty = PovertySerializer()
-    cooperatives = CooperativesSerializer()
+    indicators = ReportIndicatorSerializer(many=True)
+    categories = ReportCategorySerializer(many=True)
+    towns = ReportTownSerializer(many=True)
+    top_products = ReportProductSerializer(many=True)
+    live = ReportLiveSerializer()
+    poverty = ReportPovertySerializer()
+    cooperatives = ReportCooperativesSerializer()

@@ -20,7 +20,13 @@ from rest_framework.views import APIView
 from marketplace.regions.models import Region
 from marketplace.reporting.api.serializers import ReportSerializer
 from marketplace.reporting.models import SalesReport
-from marketplace.reporting.reports import PeriodError, period_check, period_parse, report_data
+from marketplace.reporting.reports import (
+    COUNTY_CODE,
+    PeriodError,
+    period_check,
+    period_parse,
+    report_data,
+)
 from marketplace.reporting.selectors import scope_for_user, scope_with_county
 
 
@@ -45,7 +51,7 @@ class ReportView(APIView):
         scope = scope_for_user(request.user)
         if scope is None or scope.is_cooperative:
             raise PermissionDenied()
-        if scope_with_county(scope, county_code) is None:
+        if not COUNTY_CODE.fullmatch(county_code) or scope_with_county(scope, county_code) is None:
             raise Http404("county outside the scope")
         county = get_object_or_404(Region, code=county_code, level=Region.Level.COUNTY)
         try:
