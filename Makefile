@@ -68,17 +68,21 @@ test: $(INSTALLED) messages
 		fi; \
 	fi
 	@if ! ldconfig -p 2>/dev/null | grep -q libzbar.so.0 \
-			|| [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+			|| [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+			|| ! command -v pdftoppm >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing Debian libzbar0 (the label tests decode QR codes) and" \
-				"fonts-wqy-microhei (the CJK font embedded in label PDFs) ..."; \
+			echo "Installing Debian libzbar0 (the label tests decode QR codes)," \
+				"fonts-wqy-microhei (the CJK font embedded in label PDFs) and" \
+				"poppler-utils (the report tests draw and read PDFs) ..."; \
 			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq libzbar0 fonts-wqy-microhei; } \
-				|| echo "Could not install libzbar0/fonts-wqy-microhei: the QR decoding" \
-					"tests will skip and PDFs use reportlab's built-in STSong-Light."; \
+				apt-get install -y -qq libzbar0 fonts-wqy-microhei poppler-utils; } \
+				|| echo "Could not install libzbar0/fonts-wqy-microhei/poppler-utils: the QR" \
+					"decoding and PDF drawing tests will skip and PDFs use reportlab's" \
+					"built-in STSong-Light."; \
 		else \
-			echo "No libzbar0 or wqy font (and not root with apt-get): the QR decoding" \
-				"tests will skip and PDFs use reportlab's built-in STSong-Light."; \
+			echo "No libzbar0, wqy font or poppler-utils (and not root with apt-get): the QR" \
+				"decoding and PDF drawing tests will skip and PDFs use reportlab's" \
+				"built-in STSong-Light."; \
 		fi; \
 	fi
 	@echo "$(BIN)/pytest $(PYTEST_ARGS)"; \
