@@ -109,6 +109,8 @@ def report_list(request):
         return redirect("sales-reports:detail", pk=report.pk)
     page = Paginator(reports_for_scope(scope), REPORTS_PER_PAGE).get_page(
         request.GET.get("page"))
+    for report in page.object_list:
+        report.period_label = period_of(report.period, report.first_day).label
     return render(request, "reporting/reports/report_list.html",
                   {"form": form, "page_obj": page})
 

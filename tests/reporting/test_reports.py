@@ -325,6 +325,7 @@ def test_an_analyst_generates_polls_and_downloads_a_report(
     assert response.status_code == 302
     assert response["Location"] == reverse("sales-reports:detail", args=[report.pk])
     assert report.county_id == SUICHANG and report.requested_by == analyst
+    assert "2026年5月" in client.get(reverse("sales-reports:list")).content.decode()
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "progress-bar" in page.content.decode() and "data-status-url" in page.content.decode()
@@ -390,7 +391,7 @@ def test_another_countys_reports_are_not_found(client, sales):
         assert client.get(reverse(f"sales-reports:{name}", args=[report.pk])).status_code \
             == 404, name
     # their list does not show it, and asking for 遂昌's report is a 404
-    assert "2026-05" not in client.get(reverse("sales-reports:list")).content.decode()
+    assert "2026年5月" not in client.get(reverse("sales-reports:list")).content.decode()
     response = client.post(reverse("sales-reports:list"),
                            {"county": SUICHANG, "period": "2026-05"})
     assert response.status_code == 404
