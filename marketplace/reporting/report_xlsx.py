@@ -197,7 +197,7 @@ def _coop_sheet(wb, data: dict, title: str, block: dict, summary: list) -> None:
     total = [_("合计"), "", _sum(rows, "member_households"), yuan(_sum(rows, "gmv_fen")),
              yuan(_sum(rows, "refund_fen")), yuan(_sum(rows, "net_fen")),
              _sum(rows, "orders"), _sum(rows, "units")]
-    _rows(ws, r + 1, body, [None, None, COUNT, *MEASURE_FORMATS], total if rows else None)
+    _rows(ws, r + 1, body, [None, None, COUNT, *MEASURE_FORMATS], total)
     ws.freeze_panes = None
     _widths(ws, [30, 10, 16, 16, 16, 16, 10, 10])
 

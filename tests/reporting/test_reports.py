@@ -15,6 +15,9 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from oscar.core.loading import get_model
 from PIL import Image
@@ -25,7 +28,7 @@ from marketplace.reporting.models import AnalystScope, SalesReport
 from marketplace.reporting.report_xlsx import report_xlsx
 from marketplace.reporting.selectors import Filters, Scope
 from tests import factories
-from tests.reporting.test_facts import DAY, _make, _wipe
+from tests.reporting.test_facts import DAY, _make, _wipe, order_spec
 from tests.reporting.test_selectors import _direct
 
 Line = get_model("order", "Line")
@@ -155,6 +158,33 @@ def test_every_sheet_adds_up_to_the_orders(sales):
     for ws in wb:
         assert not any(isinstance(c.value, str) and c.value.startswith("=")
                        for row in ws.iter_rows() for c in row)
+
+
+@hyp_settings(max_examples=12, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                     HealthCheck.too_slow])
+@given(specs=st.lists(order_spec, min_size=0, max_size=6))
+def test_sheet_totals_equal_the_orders_for_any_orders(world, specs):
+    # given random orders of 10–12 May 2026 (any status, refunds, live or not, guests)
+    _wipe()
+    for spec in specs:
+        _make(world, spec)
+    services.facts_build_range(DAY, DAY + dt.timedelta(days=2))
+    want = _direct(world, Scope(county=SUICHANG), Filters(MAY, dt.date(2026, 5, 31)))
+    # when the month's workbook is written
+    data = reports.report_data(SUICHANG, "month", MAY)
+    wb = load_workbook(io.BytesIO(report_xlsx(data)))
+    # then every breakdown adds up to the orders, and an empty month says so
+    money = [_yuan(want["gmv_fen"]), _yuan(want["refund_fen"]), _yuan(want["net_fen"])]
+    for name in ("品类分布", "乡镇分布"):
+        total = [v for v in _total(wb[name])[1:] if v is not None and not isinstance(v, str)]
+        assert total[:5] == [*money, want["orders"], want["units"]], name
+    assert _total(wb["合作社与农户"])[3:6] == tuple(money)
+    live = {row[0]: row[1] for row in _sheet_rows(wb["直播带货"])}
+    assert live["直播成交额（元）"] == _yuan(want["live_gmv_fen"])
+    assert data["empty"] == (want["gmv_fen"] == 0 and want["orders"] == 0)
+    if data["empty"]:
+        assert all("本期无销售数据" in str(_sheet_rows(ws)[2][0]) for ws in wb)
 
 
 def _product_direct(product, f: Filters) -> dict:
