@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
@@ -33,6 +33,7 @@ from marketplace.reporting.services import local_day
 log = logging.getLogger(__name__)
 
 MIN_YEAR = 2000
+REPORT_LANGUAGE = "zh-hans"  # the files and the province's JSON are in Chinese
 TOP_PRODUCTS = 10
 COUNTY_CODE = re.compile(r"[0-9]{12}")  # fullmatch: a 12-digit region code
 _MONTH_KEY = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -281,10 +282,16 @@ def report_generate(report: SalesReport | int) -> SalesReport:
     A failure marks the row failed with the reason and is logged, never raised (a task
     retrying a bad period would fail the same way).
     """
+    report_id = report if isinstance(report, int) else report.pk
+    # The province reads Chinese: the files never follow the language of whoever asked.
+    with translation.override(REPORT_LANGUAGE):
+        return _generate(report_id)
+
+
+def _generate(report_id: int) -> SalesReport:
     from marketplace.reporting.report_pdf import report_pdf
     from marketplace.reporting.report_xlsx import report_xlsx
 
-    report_id = report if isinstance(report, int) else report.pk
     row = SalesReport.objects.select_related("county").get(pk=report_id)
     _progress(report_id, 5, status=SalesReport.RUNNING, error="")
     try:

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -499,3 +500,13 @@ def test_the_beat_task_reports_last_month_for_every_county(sales, monkeypatch):
         (SUICHANG, MAY, "done"), (MAYANG, MAY, "done")]
     assert sorted(queued) == sorted(r.pk for r in made) and again == []
     assert made[1].data["indicators"][0]["value"] == 20000
+
+
+def test_the_files_are_chinese_whoever_asks(sales):
+    # given a report asked for from an English page (a task run eagerly in that request)
+    with translation.override("en"):
+        report = reports.report_generate(_report())
+    # then the workbook and the stored JSON keep the Chinese headers
+    wb = load_workbook(report.xlsx.open("rb"))
+    assert wb.sheetnames[0] == "核心指标"
+    assert report.data["indicators"][0]["label"] == "农产品网络零售额（元）"

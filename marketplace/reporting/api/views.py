@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
@@ -22,6 +23,7 @@ from marketplace.reporting.api.serializers import ReportSerializer
 from marketplace.reporting.models import SalesReport
 from marketplace.reporting.reports import (
     COUNTY_CODE,
+    REPORT_LANGUAGE,
     PeriodError,
     period_check,
     period_parse,
@@ -68,6 +70,7 @@ class ReportView(APIView):
                     "generated_at": stored.generated_at.isoformat()
                     if stored.generated_at else None}
         else:
-            data = {**report_data(county, period.kind, period.first), "source": "live",
-                    "generated_at": None}
+            with translation.override(REPORT_LANGUAGE):
+                data = {**report_data(county, period.kind, period.first), "source": "live",
+                        "generated_at": None}
         return Response(data)
