@@ -4,6 +4,7 @@ every figure a value (no formulas: the province's tools read the cells as they a
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -119,7 +120,7 @@ def _sheet_indicators(wb, data: dict) -> None:
 
 
 def _sheet_breakdown(wb, data: dict, title: str, rows: list[dict], first: list[str],
-                     lead: callable) -> None:
+                     lead: Callable[[dict], list]) -> None:
     ws = wb.create_sheet(title)
     row = _title(ws, data, title)
     _header(ws, row, [*first, *_measure_headers(), _("占比")])
