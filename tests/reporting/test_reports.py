@@ -510,3 +510,20 @@ def test_the_files_are_chinese_whoever_asks(sales):
     wb = load_workbook(report.xlsx.open("rb"))
     assert wb.sheetnames[0] == "核心指标"
     assert report.data["indicators"][0]["label"] == "农产品网络零售额（元）"
+
+
+def test_progress_rises_step_by_step_to_100(sales, monkeypatch):
+    # given the progress each step commits, as the polling page sees it
+    seen = []
+    real = reports._progress
+
+    def record(report_id, percent, **fields):
+        real(report_id, percent, **fields)
+        seen.append(SalesReport.objects.values_list("progress", flat=True).get(pk=report_id))
+
+    monkeypatch.setattr(reports, "_progress", record)
+    # when the report is generated
+    report = reports.report_generate(_report())
+    # then the bar moved forward through the figures and both files, and ends full
+    assert len(seen) >= 7 and seen == sorted(seen) and 0 < seen[0] < seen[-1] < 100
+    assert (report.status, report.progress) == ("done", 100)
