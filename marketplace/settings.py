@@ -245,6 +245,8 @@ DEMO_SEED_EXTRA_STEPS = ["marketplace.livestream.demo.demo_live_sessions_create"
                          "marketplace.traceability.demo.demo_trace_create",
                          # after products and live sessions, which its pages show
                          "cms.demo.demo_cms_pages_create",
+                         # after every step that places, re-times or ships past orders
+                         "marketplace.reporting.demo.demo_reporting_create",
                          # last: indexes what the steps before made (live now, sales)
                          "search.demo.demo_search_index_rebuild"]
 

@@ -301,3 +301,69 @@ BUYER_NAMES = (
     "徐杰", "孙悦", "马超", "朱琳", "胡斌", "郭蕾", "何涛", "高洁", "罗刚", "郑爽",
 )
 STREETS = ("村口12号", "溪边路8号", "新村路23号", "老街5号", "后山路17号", "文化路3号")
+
+
+# --- Seasons of the past orders --------------------------------------------------------------
+# The months (1–12) a product sells most in, so that the twelve months of past orders show the
+# seasons on the sales dashboard (tea in spring, oranges in winter). Matched on the title first
+# (in this order: 番薯干 before 番薯), then on the category; a product matching neither sells
+# evenly all year round (eggs, honey, bamboo charcoal).
+SEASON_BY_WORD: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("冰糖橙", (11, 12, 1)),
+    ("椪柑", (11, 12, 1)),
+    ("冬笋", (11, 12, 1, 2)),
+    ("春笋", (3, 4)),
+    ("笋干", (4, 5)),
+    ("菊米", (10, 11)),  # a flower picked in autumn, unlike the leaf teas
+    ("杨梅", (6,)),
+    ("水蜜桃", (7, 8)),
+    ("翠冠梨", (7, 8)),
+    ("猕猴桃", (9, 10)),
+    ("茭白", (8, 9)),
+    ("四季豆", (7, 8, 9)),
+    ("辣椒", (7, 8, 9)),
+    ("番薯干", (11, 12, 1)),
+    ("番薯", (10, 11)),
+    ("小黄姜", (10, 11)),
+    ("萝卜", (11, 12, 1)),
+    ("红米", (10, 11)),
+    ("大米", (10, 11)),
+    ("黑米", (10, 11)),
+    ("山茶油", (11, 12)),
+    ("山核桃", (9, 10, 11)),
+    ("香菇", (12, 1, 2, 3)),
+    ("木耳", (6, 7, 8)),
+    ("长粽", (5, 6)),
+    ("黄米粿", (12, 1, 2)),
+    ("黄精", (11, 12, 1)),
+)
+SEASON_BY_CATEGORY: dict[str, tuple[int, ...]] = {
+    "茶叶": (3, 4, 5),  # 明前、雨前 and the first spring picking
+}
+# Relative weight of a product in a month of its season, in the months just before and after
+# it, and in the rest of the year (a product without a season weighs SEASON_FLAT every month).
+SEASON_PEAK, SEASON_SHOULDER, SEASON_OFF, SEASON_FLAT = 8.0, 2.0, 0.3, 2.0
+
+
+def season_months(spec: ProductSpec) -> tuple[int, ...]:
+    """The months ``spec`` sells most in; empty for a product sold evenly all year."""
+    for word, months in SEASON_BY_WORD:
+        if word in spec.title:
+            return months
+    return SEASON_BY_CATEGORY.get(spec.category, ())
+
+
+def month_weights(spec: ProductSpec) -> tuple[float, ...]:
+    """How likely a past order of each month (January first) is to buy ``spec``."""
+    months = season_months(spec)
+    if not months:
+        return (SEASON_FLAT,) * 12
+    weights = []
+    for month in range(1, 13):
+        if month in months:
+            weights.append(SEASON_PEAK)
+        elif month % 12 + 1 in months or (month - 2) % 12 + 1 in months:
+            weights.append(SEASON_SHOULDER)
+        else:
+            weights.append(SEASON_OFF)
+    return tuple(weights)

@@ -433,21 +433,50 @@ class _PlannedOrder:
     lines: tuple[tuple[int, int], ...]  # (index into the sorted stock records, quantity)
 
 
+def _weighted_sample(rng: random.Random, items: list, weights: list[float], k: int) -> list:
+    """``k`` distinct items, each draw weighted (items of weight 0 only when nothing else is
+    left)."""
+    items, weights = list(items), list(weights)
+    chosen = []
+    for _n in range(min(k, len(items))):
+        i = rng.choices(range(len(items)), weights=weights)[0] if sum(weights) > 0 else 0
+        chosen.append(items.pop(i))
+        weights.pop(i)
+    return chosen
+
+
 def _orders_plan(*, count: int, buyers: list[str], offers: dict[str, list[int]],
-                 now: datetime.datetime) -> list[_PlannedOrder]:
-    """Decide every order from one seeded generator, so each run plans the same orders."""
+                 now: datetime.datetime,
+                 seasons: dict[int, tuple[float, ...]] | None = None) -> list[_PlannedOrder]:
+    """Decide every order from one seeded generator, so each run plans the same orders.
+
+    Orders are spread evenly over the last 365 days; what they buy follows the seasons:
+    ``seasons`` maps a stock record's index to its weight in each month (January first, see
+    data.month_weights; a record without one weighs 1 every month), and an order picks its
+    cooperatives by the weight of their products in the month it is placed, then products
+    of each by their own weight. So spring orders buy tea and bamboo shoots, winter ones
+    oranges, and the dashboard shows it.
+    """
     rng = random.Random(RANDOM_SEED)  # noqa: S311 - demo data, not security
+    seasons = seasons or {}
+    flat = (1.0,) * 12
     coop_slugs = sorted(offers)
     plans = []
     for i in range(count):
         buyer = rng.choice(buyers)
         days_ago = rng.randrange(365)
         placed = now - datetime.timedelta(days=days_ago, seconds=rng.randrange(86400))
+        month = timezone.localtime(placed).month - 1
+        weight = {idx: seasons.get(idx, flat)[month] for idxs in offers.values() for idx in idxs}
         n_coops = rng.choices((1, 2, 3), weights=(70, 22, 8))[0]
+        coops = _weighted_sample(rng, coop_slugs,
+                                 [sum(weight[idx] for idx in offers[s]) for s in coop_slugs],
+                                 n_coops)
         lines = []
-        for slug in rng.sample(coop_slugs, min(n_coops, len(coop_slugs))):
-            for idx in rng.sample(offers[slug], min(rng.choice((1, 1, 2)), len(offers[slug]))):
-                lines.append((idx, rng.choice((1, 1, 1, 2, 3))))
+        for slug in coops:
+            picked = _weighted_sample(rng, offers[slug], [weight[idx] for idx in offers[slug]],
+                                      rng.choice((1, 1, 2)))
+            lines.extend((idx, rng.choice((1, 1, 1, 2, 3))) for idx in picked)
         if rng.random() < 0.06:
             status = "cancelled"
         elif days_ago < 7:
@@ -477,7 +506,8 @@ def past_order_line(*, order, record, quantity: int):
 
 
 def demo_orders_create(*, ctx: SeedContext) -> None:
-    """Past orders over the last 12 months, written in bulk; stock levels are not touched."""
+    """Past orders over the last 12 months, buying what is in season, written in bulk; stock
+    levels are not touched."""
     User = get_user_model()
     buyer_emails = ["buyer@demo.cn", *(s.email for s in _buyer_specs())]
     users = {u.email: u for u in User.objects.filter(email__in=buyer_emails)}
@@ -495,7 +525,10 @@ def demo_orders_create(*, ctx: SeedContext) -> None:
         return
 
     now = timezone.now().replace(microsecond=0)
-    plans = _orders_plan(count=ctx.orders, buyers=sorted(users), offers=offers, now=now)
+    specs = {p.sku: p for p in data.PRODUCTS}
+    seasons = {idx: data.month_weights(specs[rec.partner_sku]) for idx, rec in enumerate(records)}
+    plans = _orders_plan(count=ctx.orders, buyers=sorted(users), offers=offers, now=now,
+                         seasons=seasons)
     existing = set(Order.objects.filter(number__startswith=ORDER_PREFIX)
                    .values_list("number", flat=True))
     plans = [p for p in plans if p.number not in existing]

@@ -1,5 +1,6 @@
 """Demo live sessions for seed_demo: one live now with a pinned item, two upcoming, two
-ended with replays and product chapters (a seed step, see marketplace/demo/services.py)."""
+ended with replays and product chapters, and a year of past sessions that sold some of the
+past orders (a seed step, see marketplace/demo/services.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from marketplace.cooperatives.models import Cooperative
+from marketplace.demo import data
 from marketplace.livestream.models import LiveSession, PinEvent, SessionItem
 
 StockRecord = get_model("partner", "StockRecord")
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
 
 HOST_EMAIL = "host@demo.cn"
 HLS = "https://live.example.cn/demo/{slug}.m3u8"
@@ -69,6 +73,82 @@ def demo_live_sessions_create(*, ctx) -> None:
         _session_build(plan, coop=coop, host=host, now=now)
         made += 1
     ctx.log(f"live sessions: {made} created")
+    _past_sessions_create(ctx=ctx, host=host, now=now)
+
+
+# --- A year of past sessions (the live channel of the sales dashboard) -----------------------
+
+PAST_PREFIX = "demo-replay-"
+PAST_SESSIONS = 24  # one a fortnight over the year of past orders
+PAST_EVERY_DAYS = 15
+PAST_FIRST_DAYS_AGO = 8  # older than a week, so the orders they sold are completed
+PAST_START = dt.time(20)  # 20:00 local, for PAST_HOURS
+PAST_HOURS = 2
+PAST_ITEMS = 3
+PAST_TAKE = (2, 3)  # two of every three orders of the fortnight buying the session's products
+
+
+def _in_season(month: int) -> list[tuple[str, list[str]]]:
+    """Cooperatives ranked by how much of what they sell is in season in ``month`` (1–12),
+    each with its PAST_ITEMS products most in season (SKUs)."""
+    by_coop: dict[str, list[tuple[float, str]]] = {}
+    for spec in data.PRODUCTS:
+        by_coop.setdefault(spec.coop, []).append((data.month_weights(spec)[month - 1], spec.sku))
+    ranked = []
+    for coop, products in by_coop.items():
+        top = sorted(products, key=lambda p: (-p[0], p[1]))[:PAST_ITEMS]
+        ranked.append((-sum(w for w, _sku in top), coop, [sku for _w, sku in top]))
+    return [(coop, skus) for _w, coop, skus in sorted(ranked)]
+
+
+def _past_sessions_create(*, ctx, host, now) -> None:
+    """Past sessions, one a fortnight, each of a cooperative with produce in season, that sold
+    some of the past orders: two of every three completed orders of its fortnight (and month)
+    that bought one of its products were placed during the session, and those lines name it
+    (``Line.live_session``), so the dashboard has a live channel. Made once: a second run
+    finds them and changes nothing; without past orders there is nothing to sell, so none."""
+    if LiveSession.objects.filter(slug__startswith=PAST_PREFIX).exists():
+        ctx.log("past live sessions: already made")
+        return
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate(now)
+    coops = {c.slug: c for c in Cooperative.objects.select_related("partner")}
+    made = lines = 0
+    for k in range(PAST_SESSIONS):
+        day = today - dt.timedelta(days=PAST_FIRST_DAYS_AGO + k * PAST_EVERY_DAYS)
+        start = dt.datetime.combine(day, PAST_START, tzinfo=zone)
+        slug, skus = _in_season(day.month)[k % 2]
+        coop = coops.get(slug)
+        if coop is None:
+            continue
+        lo = max(day - dt.timedelta(days=PAST_EVERY_DAYS // 2), day.replace(day=1))
+        hi = day + dt.timedelta(days=PAST_EVERY_DAYS // 2 + 1)
+        if hi.month != day.month:
+            hi = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        buying = (Order.objects.filter(
+            number__startswith="D", status="completed",
+            date_placed__gte=dt.datetime.combine(lo, dt.time(0), tzinfo=zone),
+            date_placed__lt=dt.datetime.combine(hi, dt.time(0), tzinfo=zone),
+            lines__partner=coop.partner, lines__partner_sku__in=skus)
+            .exclude(lines__live_session__isnull=False)
+            .order_by("number").values_list("pk", flat=True).distinct())
+        taken = [pk for n, pk in enumerate(buying) if n % PAST_TAKE[1] < PAST_TAKE[0]]
+        if not taken:
+            continue
+        top = data.PRODUCTS[[p.sku for p in data.PRODUCTS].index(skus[0])]
+        plan = _Plan(f"{PAST_PREFIX}{k + 1:02d}", f"{top.title}产地直播", slug, tuple(skus),
+                     (start - now).total_seconds() / 3600, PAST_HOURS, LiveSession.ENDED,
+                     f"{coop.partner.name}带大家看{top.title}的产地，直播间下单产地直发。")
+        session = _session_build(plan, coop=coop, host=host, now=now)
+        # Placed during the session, one after another.
+        step = dt.timedelta(hours=PAST_HOURS) / len(taken)
+        for n, pk in enumerate(taken):
+            Order.objects.filter(pk=pk).update(date_placed=start + step * n + step / 2)
+        for item in session.items.select_related("product"):
+            lines += Line.objects.filter(order__in=taken, product=item.product).update(
+                live_session=session, live_item=item)
+        made += 1
+    ctx.log(f"past live sessions: {made} created, {lines} order lines bought in them")
 
 
 def _session_build(plan: _Plan, *, coop, host, now) -> LiveSession:
