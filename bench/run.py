@@ -86,6 +86,10 @@ SCANS_PER_S = 100
 # every 2 s and a heartbeat every 10 s.
 POLLS_PER_VIEWER_S = 0.5
 HEARTBEATS_PER_VIEWER_S = 0.1
+# Issue 10 item 4, measured in process on a database of its own (bench/reporting.py): the
+# fact build, the dashboard's JSON and the monthly report. Runs after the load (the servers
+# stopped); BENCH_SCENARIOS=reporting runs it alone, without servers.
+REPORTING = "reporting"
 
 
 def kind(scenario: str) -> str:
@@ -113,6 +117,10 @@ class Config:
     rebuild: bool = os.environ.get("BENCH_REBUILD", "") not in ("", "0")
     only: list[str] = field(default_factory=lambda: [
         s for s in os.environ.get("BENCH_SCENARIOS", "").split(",") if s])
+    reporting_url: str = os.environ.get(
+        "BENCH_REPORTING_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_reporting")
+    reporting_lines: int = int(os.environ.get("BENCH_REPORTING_LINES", "1000000"))
+    reporting_requests: int = int(os.environ.get("BENCH_REPORTING_REQUESTS", "50"))
 
 
 def env_for(cfg: Config, target: str) -> dict[str, str]:
@@ -514,6 +522,10 @@ def print_tables(report: dict) -> None:
             if name == "project_web" and r["role"] == "worker":
                 flag = "  met" if r["peak_rss_mb"] <= 250 else "  MISSED"
             say(f"  {name:12} {r['role']:7} pid {r['pid']:>7}  {r['peak_rss_mb']:7.1f} MB{flag}")
+    if report.get("reporting"):
+        say()
+        for line in reporting_summary(report["reporting"]):
+            say(line)
 
 
 def services_check(cfg: Config) -> str | None:
@@ -532,6 +544,77 @@ def services_check(cfg: Config) -> str | None:
     return None
 
 
+def reporting_env(cfg: Config) -> dict[str, str]:
+    """The project's environment on the reporting bench's own database."""
+    return {**env_for(cfg, "project"), "DATABASE_URL": cfg.reporting_url}
+
+
+def reporting_run(cfg: Config) -> dict:
+    """The reporting bench: its database built (or reused when its marker matches), then
+    measured in a process of its own; returns its figures."""
+    env = reporting_env(cfg)
+    url, lines = cfg.reporting_url, ["--lines", str(cfg.reporting_lines)]
+    name = urlparse(url).path[1:]
+    say(f"Reporting ({cfg.reporting_lines:,} order lines, database {name}):")
+    reuse = False
+    if db_exists(url) and not cfg.rebuild:
+        sh([PY, "-m", "django", "migrate", "--noinput", "-v0"], env)
+        marker = json.loads(sh([PY, "-m", "bench.reporting", "marker", *lines], env,
+                               capture=True).strip().splitlines()[-1])
+        reuse = marker["found"] == marker["wanted"]
+        if not reuse:
+            say(f"  marker {marker['found']} != {marker['wanted']}, rebuilding")
+    if reuse:
+        say(f"  reusing {name}")
+    else:
+        started = time.monotonic()
+        db_recreate(url)
+        say(f"  migrating {name} ...")
+        sh([PY, "-m", "django", "migrate", "--noinput", "-v0"], env)
+        sh([PY, "-m", "bench.reporting", "build", *lines], env)
+        say(f"  built in {time.monotonic() - started:.0f} s")
+    out = VAR / "tmp" / "reporting.json"
+    sh([PY, "-m", "bench.reporting", "measure", "--requests", str(cfg.reporting_requests),
+        "--out", str(out)], env)
+    return json.loads(out.read_text())
+
+
+def reporting_only(cfg: Config) -> int:
+    """BENCH_SCENARIOS=reporting: no servers, no load, only the reporting bench."""
+    started = time.monotonic()
+    report = {"machine": machine(cfg.reporting_url), "reporting": reporting_run(cfg)}
+    report["elapsed_s"] = round(time.monotonic() - started)
+    path = results_write(report)
+    say()
+    for line in reporting_summary(report["reporting"]):
+        say(line)
+    say()
+    say(f"Results: {path.relative_to(ROOT)} (and var/bench/latest.json), "
+        f"{report['elapsed_s']} s in all")
+    return 0
+
+
+def reporting_summary(figures: dict) -> list[str]:
+    from bench.reporting import summary_lines
+
+    return summary_lines(figures)
+
+
+def machine(url: str) -> dict:
+    return {"cores": os.cpu_count(), "python": platform.python_version(),
+            "postgresql": pg_version(url), "platform": platform.platform(),
+            "load_average_at_end": os.getloadavg()}
+
+
+def results_write(report: dict) -> Path:
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = VAR / f"results-{stamp}.json"
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    path.write_text(text)
+    (VAR / "latest.json").write_text(text)
+    return path
+
+
 def main() -> int:
     cfg = Config()
     problem = services_check(cfg)
@@ -541,6 +624,8 @@ def main() -> int:
         return 2
     VAR.mkdir(parents=True, exist_ok=True)
     (VAR / "tmp").mkdir(exist_ok=True)
+    if cfg.only == [REPORTING]:
+        return reporting_only(cfg)
     started = time.monotonic()
     say(f"bench: {cfg.users} users, {cfg.duration:.0f} s (+{cfg.warmup:.0f} s warm-up) per "
         f"scenario, {cfg.workers} gunicorn {cfg.worker_class} workers per server")
@@ -634,12 +719,10 @@ def main() -> int:
             localstripe.wait(timeout=15)
 
     report = assemble(cfg, data, results, queries, memory)
+    if not cfg.only or REPORTING in cfg.only:
+        report["reporting"] = reporting_run(cfg)
     report["elapsed_s"] = round(time.monotonic() - started)
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = VAR / f"results-{stamp}.json"
-    text = json.dumps(report, ensure_ascii=False, indent=2)
-    path.write_text(text)
-    (VAR / "latest.json").write_text(text)
+    path = results_write(report)
     print_tables(report)
     say()
     say(f"Results: {path.relative_to(ROOT)} (and var/bench/latest.json), "
@@ -798,9 +881,7 @@ def assemble(cfg: Config, data: dict, results: dict, queries: dict, memory: dict
                 "target": target,
             })
     return {
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
-                    "postgresql": pg_version(cfg.database_url), "platform": platform.platform(),
-                    "load_average_at_end": os.getloadavg()},
+        "machine": machine(cfg.database_url),
         "config": {"users": cfg.users, "duration_s": cfg.duration, "warmup_s": cfg.warmup,
                    "workers": cfg.workers, "worker_class": cfg.worker_class},
         "data": data,

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import resolve
 from oscar.core.loading import get_model
 
+from bench import reporting as benchreporting
 from bench import spec as benchspec
 from bench.live import REPLAY_VIEWERS, live_prepare
 from bench.logistics import logistics_prepare, scan_batch
@@ -612,3 +613,111 @@ def test_search_replay_finds_what_a_buyer_typed(coop_a, scenario, found):
     assert counted["verified"] is True
     assert counted["queries"] > 0
     assert found in send().content.decode()
+
+
+# --- The reporting bench -------------------------------------------------------------------------
+
+REPORTING_TINY = benchreporting.Sizes(
+    lines=600, days=20, cooperatives=5, poverty_cooperatives=1, products=40, buyers=12,
+    sessions_per_day=1, live_every=5, cancelled_every=10, refund_every=7)
+
+
+def _reporting_built():
+    return REPORTING_TINY, benchreporting.build_data(REPORTING_TINY, log=lambda _m: None)
+
+
+def test_reporting_bench_writes_the_stated_lines_orders_live_lines_and_refunds(db):
+    import datetime as dt
+
+    from bench import reporting
+    from marketplace.payments.models import Refund, RefundLine
+
+    # when the reporting bench writes its data at a tiny size
+    sizes, marker = _reporting_built()
+
+    # then exactly the stated lines, over orders of 1–6 lines (3 on average), within the days
+    Line = get_model("order", "Line")
+    orders = Order.objects.filter(number__startswith=reporting.ORDER_PREFIX)
+    lines = Line.objects.filter(order__in=orders)
+    assert lines.count() == 600
+    assert orders.count() == sizes.orders == 200
+    per_order = {o.pk: o.lines.count() for o in orders.prefetch_related("lines")}
+    assert set(per_order.values()) <= set(range(1, 7))
+    placed = {o.date_placed.astimezone(dt.UTC) for o in orders}
+    first, last = (dt.date.fromisoformat(marker[k]) for k in ("first_day", "last_day"))
+    assert (last - first).days + 1 == 20
+    assert len({p.date() for p in placed}) >= 15
+    # every order's total is its lines', and it ships to an address of its own
+    for order in orders.prefetch_related("lines")[:50]:
+        assert order.total_incl_tax == sum(line.line_price_incl_tax for line in order.lines.all())
+        assert order.shipping_address.region_id.startswith("33")
+    # some lines were bought live, some orders cancelled, some refunded (their first line)
+    assert 0.1 < lines.filter(live_session__isnull=False).count() / 600 < 0.35
+    assert orders.filter(status="cancelled").count() == 20
+    refunded = orders.filter(status="partially_refunded")
+    assert refunded.count() == Refund.objects.filter(order__in=orders).count() > 0
+    for refund_line in RefundLine.objects.filter(refund__order__in=refunded):
+        assert refund_line.amount_fen == int(refund_line.line.line_price_incl_tax * 100)
+    assert reporting.marker_read() == marker
+
+
+def test_reporting_bench_measures_builds_dashboard_and_report(db, settings, tmp_path):
+    from bench import reporting
+
+    # given the tiny data, and the bench's URLs (B1 in front of the project's)
+    settings.MEDIA_ROOT = tmp_path
+    settings.ROOT_URLCONF = "bench.urls"
+    _reporting_built()
+    said = []
+
+    # when the bench measures with three requests per dashboard row
+    out = reporting.measure(requests=3, day_repeats=2, log=said.append)
+
+    # then the facts of the year equal the lines' GMV, every row is there, the report was
+    # generated, and the printed summary gives every figure with its target
+    assert out["fact_year"]["reconciled"] is True
+    assert out["fact_year"]["days"] == 20
+    assert out["fact_year"]["lines"] > out["fact_day"]["lines"] > 0
+    assert out["fact_day"]["build"]["tracemalloc_peak_mb"] is not None
+    assert [(r["user"], r["days"]) for r in out["dashboard"]["rows"]] == [
+        ("staff", 30), ("staff", 365), ("analyst", 30), ("analyst", 365)]
+    assert all(r["requests"] == 3 and r["p95_ms"] > 0 for r in out["dashboard"]["rows"])
+    assert out["dashboard"]["b1"]["requests"] == 3
+    assert out["report"]["status"] == "done", out["report"]["error"]
+    text = "\n".join(reporting.summary_lines(out))
+    for phrase in ("fact build, one day", "fact build, 20 days", "dashboard JSON",
+                   "monthly report 遂昌县", "facts reconcile with the lines",
+                   "dashboard p95 ≤200 ms:", "monthly report ≤10 s:",
+                   "fact build year peak RSS ≤300 MB:"):
+        assert phrase in text
+
+
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        pytest.param((250.0, 120.0, 4.2), ["fact build one day peak RSS ≤300 MB: met (250.0 MB)",
+                                           "fact build year peak RSS ≤300 MB: met (250.0 MB)",
+                                           "dashboard p95 ≤200 ms: met (worst 120.0 ms: "
+                                           "analyst, 365 days)",
+                                           "monthly report ≤10 s: met (4.20 s)"], id="met"),
+        pytest.param((420.5, 340.0, 12.0), ["fact build one day peak RSS ≤300 MB: MISSED "
+                                            "(420.5 MB)",
+                                            "fact build year peak RSS ≤300 MB: MISSED "
+                                            "(420.5 MB)",
+                                            "dashboard p95 ≤200 ms: MISSED (worst 340.0 ms: "
+                                            "analyst, 365 days)",
+                                            "monthly report ≤10 s: MISSED (12.00 s)"],
+                     id="missed"),
+    ],
+)
+def test_reporting_targets_say_met_or_missed(figures, expected):
+    from bench.reporting import targets
+
+    rss, p95, seconds = figures
+    out = {"fact_day": {"build": {"peak_rss_mb": rss}},
+           "fact_year": {"build": {"peak_rss_mb": rss}},
+           "dashboard": {"rows": [{"user": "staff", "days": 30, "p95_ms": 20.0},
+                                  {"user": "analyst", "days": 365, "p95_ms": p95}]},
+           "report": {"generate": {"seconds": seconds}}}
+
+    assert targets(out) == expected
