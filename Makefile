@@ -110,6 +110,9 @@ HLSJS_DIR := marketplace/livestream/static/livestream/vendor
 # jsQR (station console: reads parcel labels' QR codes from the phone camera), no dependencies.
 JSQR_VERSION := 1.4.0
 JSQR_DIR := logistics/static/logistics/vendor
+# uPlot (sales dashboard time series: small, canvas, no dependencies), only on that page.
+UPLOT_VERSION := 1.6.32
+UPLOT_DIR := marketplace/reporting/static/reporting/vendor
 .PHONY: vendor-js
 vendor-js:
 	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent hls.js@$(HLSJS_VERSION) >/dev/null \
@@ -123,3 +126,11 @@ vendor-js:
 		&& sed '/^\/\/# sourceMappingURL=/d' $$tmp/package/dist/jsQR.js > $(JSQR_DIR)/jsQR.js \
 		&& cp $$tmp/package/LICENSE $(JSQR_DIR)/jsQR.LICENSE && rm -rf $$tmp \
 		&& echo "jsqr $(JSQR_VERSION) -> $(JSQR_DIR)"
+	@mkdir -p $(UPLOT_DIR) && tmp=$$(mktemp -d) && cd $$tmp \
+		&& npm pack --silent uplot@$(UPLOT_VERSION) >/dev/null \
+		&& tar -xzf uplot-$(UPLOT_VERSION).tgz && cd - >/dev/null \
+		&& sed '/^\/\/# sourceMappingURL=/d' $$tmp/package/dist/uPlot.iife.min.js \
+			> $(UPLOT_DIR)/uPlot.iife.min.js \
+		&& cp $$tmp/package/dist/uPlot.min.css $(UPLOT_DIR)/uPlot.min.css \
+		&& cp $$tmp/package/LICENSE $(UPLOT_DIR)/uPlot.LICENSE && rm -rf $$tmp \
+		&& echo "uplot $(UPLOT_VERSION) -> $(UPLOT_DIR)"
