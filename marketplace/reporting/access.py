@@ -39,3 +39,10 @@ def sales_scope_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def sales_reports_menu_access(user, url_name=None, url_args=None, url_kwargs=None) -> bool:
+    """The 数商兴农 reports are county-level: platform staff and analysts, not cooperatives."""
+    if not sales_menu_access(user, url_name, url_args, url_kwargs):
+        return False
+    return not user._sales_scope.is_cooperative
