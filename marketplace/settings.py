@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
 from logistics.access import cooperative_labels_access, hub_staff_access
+from marketplace.reporting.access import sales_menu_access, sales_reports_menu_access
 from marketplace.shop.dashboard.access import partner_dashboard_access
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -460,6 +461,19 @@ OSCAR_DASHBOARD_NAVIGATION = [
 ]
 
 # --- Wagtail --------------------------------------------------------------------------
+    # Analysts (AnalystScope, not staff) see only this menu; cooperative staff the dashboard
+    # of their own figures but not the county-level reports.
+    {
+        "label": _("销售分析"),
+        "icon": "fas fa-chart-line",
+        "access_fn": sales_menu_access,
+        "children": [
+            {"label": _("销售看板"), "url_name": "sales-dashboard:index",
+             "access_fn": sales_menu_access},
+            {"label": _("数商兴农报告"), "url_name": "sales-reports:list",
+             "access_fn": sales_reports_menu_access},
+        ],
+    },
 WAGTAIL_SITE_NAME = "遂昌农品"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
