@@ -458,9 +458,6 @@ OSCAR_DASHBOARD_NAVIGATION = [
         "url_name": "logistics-hub:index",
         "access_fn": hub_staff_access,
     },
-]
-
-# --- Wagtail --------------------------------------------------------------------------
     # Analysts (AnalystScope, not staff) see only this menu; cooperative staff the dashboard
     # of their own figures but not the county-level reports.
     {
@@ -474,6 +471,9 @@ OSCAR_DASHBOARD_NAVIGATION = [
              "access_fn": sales_reports_menu_access},
         ],
     },
+]
+
+# --- Wagtail --------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "遂昌农品"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
