@@ -195,6 +195,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Seconds a sales figure stays cached; a fact build bumps the facts version, so a rebuilt
+# day shows at once (0 turns the figure cache off; marketplace/reporting/cache.py).
+REPORTING_CACHE_SECONDS = env.int("REPORTING_CACHE_SECONDS", default=300)
 # Seconds an anonymous browsing page stays cached (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 # Seconds each web worker keeps a cached page it read (0: every hit reads the shared cache).

@@ -33,6 +33,8 @@ def _page_cache_off():
     settings.LIVE_STATE_LOCAL_SECONDS = 0
     # And the search box's cached suggestions (tests/search/test_suggest.py turns them on).
     settings.SEARCH_SUGGEST_CACHE_SECONDS = 0
+    # And the sales figures (tests/reporting/test_cache.py turns them on).
+    settings.REPORTING_CACHE_SECONDS = 0
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,44 @@ class SalesFact(models.Model):
         return self.gmv_fen - self.refund_fen
 
 
+class SalesRollup(models.Model):
+    """SalesFact of a day summed without the product and the buyer's region: day ×
+    cooperative × category × live session × origin county/town × poverty-area flag. Every
+    dashboard figure but top products reads it (a few rows per cooperative and day instead
+    of about one per order line). Built with the day's SalesFact in the same transaction, so
+    the two always agree; ``orders`` is the sum of SalesFact.orders (row-level counts, as the
+    series show them), distinct orders of a period come from OrderFact."""
+
+    day = models.DateField(_("日期"))
+    cooperative = models.ForeignKey(
+        "cooperatives.Cooperative", null=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+", verbose_name=_("合作社"))
+    category = models.ForeignKey(
+        "catalogue.Category", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+", verbose_name=_("品类"))
+    live_session = models.ForeignKey(
+        "livestream.LiveSession", null=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+", verbose_name=_("直播场次"))
+    origin_county = models.CharField(_("产地县"), max_length=12, blank=True)
+    origin_town = models.CharField(_("产地乡镇"), max_length=12, blank=True)
+    poverty_area = models.BooleanField(_("脱贫地区"), default=False)
+    gmv_fen = models.BigIntegerField(_("成交额（分）"))
+    refund_fen = models.BigIntegerField(_("退款额（分）"))
+    orders = models.IntegerField(_("订单数"))
+    units = models.IntegerField(_("件数"))
+
+    class Meta:
+        verbose_name = _("销售日汇总")
+        verbose_name_plural = _("销售日汇总")
+        indexes = [
+            models.Index(fields=["day", "cooperative"], name="salesrollup_day_coop"),
+            models.Index(fields=["origin_county", "day"], name="salesrollup_county_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.cooperative_id}/{self.category_id}: {self.gmv_fen}"
+
+
 class OrderFact(models.Model):
     """The orders of a day by the dimensions the dashboards filter on (one row per order ×
     cooperative × category × channel): distinct orders and buyers of a period are counted

@@ -1,6 +1,9 @@
 """Reading the sales facts: every figure of the sales dashboard and the 数商兴农 report.
 
-Queries run on SalesFact and OrderFact only, never on order lines. Each takes a ``Scope``
+Queries run on the fact tables only, never on order lines: SalesRollup (no product or buyer
+region, a few rows per cooperative and day) for every sum but top products, SalesFact for top
+products, OrderFact for distinct orders and buyers. Each public figure is memoized until the
+next fact build (cache.py). Each takes a ``Scope``
 (whose figures: a county, a cooperative, or everything for platform staff) and ``Filters``
 (period, town, category, channel). Money is in fen (int); shares are floats in 0..1.
 """
@@ -15,7 +18,8 @@ from django.db.models.functions import TruncMonth
 from oscar.core.loading import get_model
 
 from marketplace.regions.models import Region
-from marketplace.reporting.models import AnalystScope, OrderFact, SalesFact
+from marketplace.reporting.cache import cached_figure
+from marketplace.reporting.models import AnalystScope, OrderFact, SalesFact, SalesRollup
 from marketplace.reporting.services import day_bounds
 
 STORE, LIVE = "store", "live"
@@ -137,10 +141,17 @@ _LIVE = Q(live_session_id__isnull=False)
 
 
 def facts(scope: Scope, f: Filters) -> QuerySet[SalesFact]:
-    """The fact rows of a scope and filters."""
+    """The fact rows of a scope and filters (product grain: top products)."""
     return _narrow(SalesFact.objects.all(), scope, f, live=_LIVE)
 
 
+def rollup(scope: Scope, f: Filters) -> QuerySet[SalesRollup]:
+    """The rollup rows of a scope and filters: the same sums as facts() by every dimension
+    but product and buyer region, from far fewer rows."""
+    return _narrow(SalesRollup.objects.all(), scope, f, live=_LIVE)
+
+
+@cached_figure
 def order_counts(scope: Scope, f: Filters) -> dict:
     """Distinct orders and signed-in buyers of the period: an order of two products is one
     order, a buyer who came back is one buyer."""
@@ -149,11 +160,12 @@ def order_counts(scope: Scope, f: Filters) -> dict:
                         buyers=Count("buyer_id", distinct=True))
 
 
+@cached_figure
 def kpis(scope: Scope, f: Filters) -> dict:
     """The KPI cards: GMV, refunds, net, orders, units, buyers, average order value, live GMV
     and share, active cooperatives, poverty-area GMV."""
     # Aggregates named like a field would shadow it for the aggregates after them.
-    sums = facts(scope, f).aggregate(
+    sums = rollup(scope, f).aggregate(
         gmv=Sum("gmv_fen", default=0), refund=Sum("refund_fen", default=0),
         n_units=Sum("units", default=0),
         live_gmv=Sum("gmv_fen", filter=_LIVE, default=0),
@@ -215,11 +227,12 @@ def change(current: int | float, before: int | float) -> float | None:
     return (current - before) / before
 
 
+@cached_figure
 def series(scope: Scope, f: Filters) -> dict:
     """GMV, net and orders per day (per month when the period is longer than 92 days), every
     day or month of the period present (zero when nothing sold)."""
     monthly = f.days > DAILY_SERIES_MAX_DAYS
-    qs = facts(scope, f)
+    qs = rollup(scope, f)
     if monthly:
         qs = qs.annotate(bucket=TruncMonth("day"))
         buckets = [_month_start(i) for i in range(_month_index(f.first),
@@ -246,7 +259,7 @@ def _ranked(scope: Scope, f: Filters, key: str, limit: int | None,
             qs: QuerySet | None = None) -> list[dict]:
     """Measures grouped by ``key``, biggest GMV first. Orders by cooperative, category, town or
     session are distinct orders (OrderFact); by product the fact rows' counts add up."""
-    qs = facts(scope, f) if qs is None else qs
+    qs = rollup(scope, f) if qs is None else qs
     grouped = (qs.values(key).annotate(gmv=Sum("gmv_fen"), refund=Sum("refund_fen"),
                                        n_orders=Sum("orders"), n_units=Sum("units"))
                .order_by("-gmv", key))
@@ -265,6 +278,7 @@ def _ranked(scope: Scope, f: Filters, key: str, limit: int | None,
     return rows
 
 
+@cached_figure
 def top_products(scope: Scope, f: Filters, limit: int = 10) -> list[dict]:
     rows = _ranked(scope, f, "product_id", limit,
                    facts(scope, f).filter(product_id__isnull=False))
@@ -278,11 +292,12 @@ def top_products(scope: Scope, f: Filters, limit: int = 10) -> list[dict]:
     return rows
 
 
+@cached_figure
 def top_cooperatives(scope: Scope, f: Filters, limit: int | None = 10, *,
                      poverty_only: bool = False) -> list[dict]:
     """Cooperatives by GMV; ``poverty_only``: the sales the facts mark as poverty-area
     (脱贫地区), so they add up to kpis()["poverty_gmv_fen"]."""
-    qs = facts(scope, f).filter(cooperative_id__isnull=False)
+    qs = rollup(scope, f).filter(cooperative_id__isnull=False)
     if poverty_only:
         qs = qs.filter(poverty_area=True)
     rows = _ranked(scope, f, "cooperative_id", limit, qs)
@@ -298,6 +313,7 @@ def top_cooperatives(scope: Scope, f: Filters, limit: int | None = 10, *,
     return rows
 
 
+@cached_figure
 def by_category(scope: Scope, f: Filters) -> list[dict]:
     """GMV by top-level category (a subcategory's sales count in its root)."""
     Category = get_model("catalogue", "Category")
@@ -317,6 +333,7 @@ def by_category(scope: Scope, f: Filters) -> list[dict]:
     return sorted(totals.values(), key=lambda t: (-t["gmv_fen"], t["name"]))
 
 
+@cached_figure
 def by_town(scope: Scope, f: Filters) -> list[dict]:
     """GMV by the cooperatives' town: every town of the county, those without sales at 0."""
     sold = {r["origin_town"]: r for r in _ranked(scope, f, "origin_town", None)}
@@ -337,11 +354,12 @@ def _measures(r: dict) -> dict:
     return {k: r[k] for k in ("gmv_fen", "refund_fen", "net_fen", "orders", "units")}
 
 
+@cached_figure
 def live_league(scope: Scope, f: Filters, limit: int = 20) -> list[dict]:
     """Live sessions of the period by GMV, with unique viewers and conversion (orders per
     viewer)."""
     rows = _ranked(scope, f, "live_session_id", limit,
-                   facts(scope, f).filter(live_session_id__isnull=False))
+                   rollup(scope, f).filter(live_session_id__isnull=False))
     LiveSession = get_model("livestream", "LiveSession")
     ids = [r["live_session_id"] for r in rows]
     info = {s["pk"]: s for s in LiveSession.objects.filter(pk__in=ids).annotate(
@@ -358,12 +376,13 @@ def live_league(scope: Scope, f: Filters, limit: int = 20) -> list[dict]:
     return rows
 
 
+@cached_figure
 def live_summary(scope: Scope, f: Filters) -> dict:
     """Live selling of the period (直播带货): sessions held (started, by the scope's
     cooperatives, between the first and last local day), sessions with sales, and the live
     channel's GMV, refunds, distinct orders and units."""
     live = replace(f, channel=LIVE)
-    sums = facts(scope, live).aggregate(
+    sums = rollup(scope, live).aggregate(
         gmv=Sum("gmv_fen", default=0), refund=Sum("refund_fen", default=0),
         n_units=Sum("units", default=0), selling=Count("live_session_id", distinct=True))
     LiveSession = get_model("livestream", "LiveSession")

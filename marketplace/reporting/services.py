@@ -22,7 +22,10 @@ Rules (the 数商兴农 figures depend on them; tests/reporting/test_facts.py ch
   buyer): OrderFact keeps each day's orders and buyers by the filtered dimensions, and
   selectors count distinct orders and buyers of a period there.
 
-The build is one ``INSERT … SELECT … GROUP BY`` per day: no order line is loaded into
+SalesRollup is SalesFact of the same day summed without product and buyer region (built from
+the fresh SalesFact rows in the same transaction), for every figure but top products.
+
+The build is one ``INSERT … SELECT … GROUP BY`` per day and table: no order line is loaded into
 Python, so memory does not grow with the number of lines.
 """
 
@@ -37,7 +40,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from marketplace.reporting.models import FactDay, OrderFact, SalesFact
+from marketplace.reporting.cache import facts_changed
+from marketplace.reporting.models import FactDay, OrderFact, SalesFact, SalesRollup
 
 SALE_STATUSES = ("paid", "processing", "shipped", "delivered", "completed",
                  "partially_refunded", "refunded")
@@ -63,7 +67,8 @@ def local_day(instant: dt.datetime) -> dt.date:
 def _tables() -> dict[str, str]:
     q = connection.ops.quote_name
     models = {
-        "fact": SalesFact, "order_fact": OrderFact, "line": get_model("order", "Line"),
+        "fact": SalesFact, "order_fact": OrderFact, "rollup": SalesRollup,
+        "line": get_model("order", "Line"),
         "order": get_model("order", "Order"), "address": get_model("order", "ShippingAddress"),
         "product": get_model("catalogue", "Product"),
         "product_category": get_model("catalogue", "ProductCategory"),
@@ -133,6 +138,21 @@ def _orders_sql() -> str:
     """  # noqa: S608  # nosec B608
 
 
+def _rollup_sql() -> str:
+    t = _tables()
+    return f"""
+        INSERT INTO {t['rollup']} (day, cooperative_id, category_id, live_session_id,
+                                   origin_county, origin_town, poverty_area, gmv_fen,
+                                   refund_fen, orders, units)
+        SELECT day, cooperative_id, category_id, live_session_id, origin_county, origin_town,
+               poverty_area, SUM(gmv_fen), SUM(refund_fen), SUM(orders), SUM(units)
+        FROM {t['fact']}
+        WHERE day = %s
+        GROUP BY day, cooperative_id, category_id, live_session_id, origin_county,
+                 origin_town, poverty_area
+    """  # noqa: S608  # nosec B608
+
+
 def facts_build(day: dt.date) -> int:
     """Replace one day's facts from its orders and refunds; returns the number of rows.
     Idempotent; two builds of the same day wait for each other (the FactDay row lock)."""
@@ -142,6 +162,7 @@ def facts_build(day: dt.date) -> int:
         FactDay.objects.select_for_update().get(day=day)
         SalesFact.objects.filter(day=day).delete()
         OrderFact.objects.filter(day=day).delete()
+        SalesRollup.objects.filter(day=day).delete()
         with connection.cursor() as cursor:
             adapt = connection.ops.adapt_datetimefield_value  # SQLite keeps naive UTC text
             params = [connection.ops.adapt_datefield_value(day), adapt(start), adapt(end),
@@ -149,7 +170,10 @@ def facts_build(day: dt.date) -> int:
             cursor.execute(_build_sql(), params)
             rows = cursor.rowcount
             cursor.execute(_orders_sql(), params)
+            # The rollup from the day's fresh SalesFact rows, in the same transaction.
+            cursor.execute(_rollup_sql(), [connection.ops.adapt_datefield_value(day)])
         FactDay.objects.filter(day=day).update(built_at=timezone.now(), rows=rows)
+        facts_changed()
     return rows
 
 

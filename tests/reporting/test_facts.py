@@ -17,7 +17,7 @@ from oscar.core.loading import get_model
 
 from marketplace.payments.models import Payment, Refund, RefundLine
 from marketplace.reporting import services, tasks
-from marketplace.reporting.models import FactDay, OrderFact, SalesFact
+from marketplace.reporting.models import FactDay, OrderFact, SalesFact, SalesRollup
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -176,6 +176,46 @@ def test_every_fact_reconciles_with_the_orders_and_refunds(world, specs):
         for key, row in facts.items():
             by_dim_facts[key[dimension]] += row["gmv_fen"] - row["refund_fen"]
         assert by_dim_facts == by_dim_expected
+
+
+def _facts_grouped() -> dict:
+    """SalesFact summed in Python without product and buyer region: what the rollup holds."""
+    rows: dict = defaultdict(lambda: {"gmv_fen": 0, "refund_fen": 0, "orders": 0, "units": 0})
+    for f in SalesFact.objects.all():
+        row = rows[(f.day, f.cooperative_id, f.category_id, f.live_session_id,
+                    f.origin_county, f.origin_town, f.poverty_area)]
+        for k in row:
+            row[k] += getattr(f, k)
+    return dict(rows)
+
+
+def _rollup() -> dict:
+    return {(r.day, r.cooperative_id, r.category_id, r.live_session_id, r.origin_county,
+             r.origin_town, r.poverty_area):
+            {"gmv_fen": r.gmv_fen, "refund_fen": r.refund_fen, "orders": r.orders,
+             "units": r.units}
+            for r in SalesRollup.objects.all()}
+
+
+@hyp_settings(max_examples=15, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                     HealthCheck.too_slow])
+@given(specs=st.lists(order_spec, min_size=1, max_size=8),
+       later=st.lists(order_spec, max_size=3))
+def test_the_rollup_equals_the_facts_grouped_after_every_build(world, specs, later):
+    # given random orders, built day by day
+    _wipe()
+    SalesRollup.objects.all().delete()
+    for spec in specs:
+        _make(world, spec)
+    services.facts_build_range(DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=3))
+    # then the rollup is SalesFact summed without product and buyer region, row for row
+    assert _rollup() == _facts_grouped()
+    # and stays so when more orders come and only one day is rebuilt (the on-demand build)
+    for spec in later:
+        _make(world, spec)
+    services.facts_build(DAY + dt.timedelta(days=1))
+    assert _rollup() == _facts_grouped()
 
 
 def test_a_rebuild_replaces_the_day_and_changes_nothing_else(world):
