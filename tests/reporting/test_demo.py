@@ -19,7 +19,14 @@ from marketplace.demo import services as demo_services
 from marketplace.livestream.demo import PAST_PREFIX
 from marketplace.reporting import selectors
 from marketplace.reporting.demo import FACT_MONTHS, demo_reporting_create, facts_first_day
-from marketplace.reporting.models import AnalystScope, FactDay, OrderFact, SalesFact
+from marketplace.reporting.models import (
+    AnalystScope,
+    FactDay,
+    OrderFact,
+    SalesFact,
+    SalesReport,
+)
+from marketplace.reporting.reports import previous_month
 from marketplace.reporting.services import SALE_STATUSES, local_day
 from marketplace.shop.catalogue.services import category_by_name
 
@@ -122,11 +129,26 @@ def test_the_analyst_reads_the_demo_county(seeded, client):
     assert selectors.scope_for_user(scope.user) == selectors.Scope(county=scope.county_id)
 
 
+def test_last_months_report_is_ready_to_download(seeded):
+    period = previous_month(local_day(timezone.now()))
+
+    report = SalesReport.objects.get()
+
+    assert (report.county_id, report.period, report.first_day, report.last_day) == (
+        f"{data.DEMO_COUNTY}000000", "month", period.first, period.last)
+    assert report.status == SalesReport.DONE and report.progress == 100
+    assert report.xlsx.read(4) == b"PK\x03\x04" and report.pdf.read(5) == b"%PDF-"
+    month = SalesFact.objects.filter(day__gte=period.first, day__lte=period.last,
+                                     origin_county=report.county_id)
+    values = {row["key"]: row["value"] for row in report.data["indicators"]}
+    assert values["gmv_fen"] == month.aggregate(g=Sum("gmv_fen"))["g"] > 0
+
+
 def test_running_the_steps_again_changes_nothing(seeded):
     ctx, logged = seeded
     before = (SalesFact.objects.count(), OrderFact.objects.count(),
               SalesFact.objects.aggregate(g=Sum("gmv_fen"))["g"],
-              AnalystScope.objects.count(),
+              AnalystScope.objects.count(), SalesReport.objects.count(),
               Line.objects.filter(live_session__isnull=False).count(),
               list(Order.objects.order_by("number").values_list("number", "date_placed")))
 
@@ -135,7 +157,7 @@ def test_running_the_steps_again_changes_nothing(seeded):
 
     assert (SalesFact.objects.count(), OrderFact.objects.count(),
             SalesFact.objects.aggregate(g=Sum("gmv_fen"))["g"],
-            AnalystScope.objects.count(),
+            AnalystScope.objects.count(), SalesReport.objects.count(),
             Line.objects.filter(live_session__isnull=False).count(),
             list(Order.objects.order_by("number").values_list("number", "date_placed"))) == before
     assert "past live sessions: already made" in logged
