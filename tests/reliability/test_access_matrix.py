@@ -739,6 +739,12 @@ CASES: dict[str, Case] = {
     "sales-report-status": Case("platform", _get("sales-reports:status", pk=_sales_report_pk)),
     "sales-report-xlsx": Case("platform", _get("sales-reports:xlsx", pk=_sales_report_pk)),
     "sales-report-pdf": Case("platform", _get("sales-reports:pdf", pk=_sales_report_pk)),
+    # The sales dashboard's downloads: platform staff read every county; cooperative staff
+    # get their own cooperative's figures (tests/reporting/test_exports.py checks the rows);
+    # buyers 403, anonymous the dashboard login.
+    "sales-dashboard-export": Case("platform", _get(
+        "sales-dashboard:export", table=lambda w: "products", fmt=lambda w: "csv"),
+        expect={"staff_a": "ok", "staff_b": "ok"}),
     # the same as JSON for the province: anonymous 403 (DRF session authentication)
     "api-sales-report": Case("platform", lambda w: (
         "get", f"/api/reports/{w.sales_report.county_id}/"
@@ -1323,6 +1329,8 @@ COOPERATIVE_SECTIONS = {
     "dashboard:stock-alert-list", "dashboard:order-list", "dashboard:order-stats",
     "cooperative-dashboard:stock-list", "trace-dashboard:batch-list",
     "trace-dashboard:batch-create",
+    # their own cooperative's sales figures (tests/reporting/test_dashboard.py)
+    "sales-dashboard:index", "sales-dashboard:data",
 }
 # The host console answers a buyer 404 (nothing to host), not Oscar's 403.
 HOST_CONSOLE_SECTIONS = {"livestream-dashboard:list", "livestream-dashboard:create"}
