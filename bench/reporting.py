@@ -663,16 +663,20 @@ def _timings(times: list[float]) -> dict:
 
 def _dashboard(last: dt.date, requests: int, log) -> dict:
     """p50/p95 of the dashboard's JSON for 30 and 365 days, as platform staff and as an
-    analyst: each request a different window (ending one day earlier than the one before),
-    so no answer can come from a cache. Through the endpoint when it is mounted, else the
-    selectors it calls. Baseline: B1 in process (the project's middleware around a constant
-    view), when the URLs have it."""
+    analyst, with the figure cache (marketplace/reporting/cache.py) cold and warm. Cold: each
+    request a different window (ending one day earlier than the one before) and the facts
+    version bumped before it, as a fact build does, so every figure is computed from the
+    facts. Warm: the same window requested again and again after one request filled the
+    cache (a page reloaded, its exports, the next analyst of the county). Through the
+    endpoint when it is mounted, else the selectors it calls. Baseline: B1 in process (the
+    project's middleware around a constant view), when the URLs have it."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
+    from marketplace.reporting.cache import cache_seconds, facts_changed
     from marketplace.reporting.selectors import Filters, scope_for_user
 
     try:
@@ -684,7 +688,7 @@ def _dashboard(last: dt.date, requests: int, log) -> dict:
            "(bench.reporting.dashboard_payload) timed directly")
     log(f"dashboard: {how}")
     User = get_user_model()
-    out: dict = {"how": how, "endpoint": url, "rows": []}
+    out: dict = {"how": how, "endpoint": url, "rows": [], "cache_seconds": cache_seconds()}
     for who in ("staff", "analyst"):
         user = User.objects.get(email=EMAIL.format(who))
         client = Client()
@@ -704,17 +708,32 @@ def _dashboard(last: dt.date, requests: int, log) -> dict:
                     raise RuntimeError(f"{url} answered {response.status_code} to {who}")
                 response.json()
 
+            facts_changed()
             with CaptureQueriesContext(connection) as queries:
                 one(requests)  # warm-up, a window of its own
             times = []
             for k in range(requests):
+                facts_changed()  # nothing cached: every figure from the facts
                 t = time.perf_counter()
                 one(k)
                 times.append(time.perf_counter() - t)
-            row = {"user": who, "days": days, "queries": len(queries), **_timings(times)}
-            out["rows"].append(row)
-            log(f"dashboard {who:7} {days:3} days: p50 {row['p50_ms']} ms, p95 "
-                f"{row['p95_ms']} ms, {row['queries']} queries")
+            rows = [{"user": who, "days": days, "cache": "cold", "queries": len(queries),
+                     **_timings(times)}]
+            if out["cache_seconds"] > 0:
+                one(0)  # fills the cache for the window requested below
+                with CaptureQueriesContext(connection) as queries:
+                    one(0)
+                times = []
+                for _k in range(requests):
+                    t = time.perf_counter()
+                    one(0)
+                    times.append(time.perf_counter() - t)
+                rows.append({"user": who, "days": days, "cache": "warm",
+                             "queries": len(queries), **_timings(times)})
+            for row in rows:
+                out["rows"].append(row)
+                log(f"dashboard {who:7} {days:3} days, {row['cache']}: p50 {row['p50_ms']} "
+                    f"ms, p95 {row['p95_ms']} ms, {row['queries']} queries")
     try:
         resolve("/__bench/b1/")
     except Resolver404:
@@ -823,11 +842,15 @@ def targets(out: dict) -> list[str]:
             checks.append(f"{label} peak RSS ≤{FACT_BUILD_RSS_MB} MB: "
                           + ("met" if peak <= FACT_BUILD_RSS_MB else "MISSED")
                           + f" ({peak} MB)")
-    worst = max(out["dashboard"]["rows"], key=lambda r: r["p95_ms"])
-    p95 = worst["p95_ms"]
-    checks.append(f"dashboard p95 ≤{DASHBOARD_P95_MS} ms: "
-                  + ("met" if p95 <= DASHBOARD_P95_MS else "MISSED")
-                  + f" (worst {p95} ms: {worst['user']}, {worst['days']} days)")
+    for cache in ("cold", "warm"):
+        rows = [r for r in out["dashboard"]["rows"] if r.get("cache", "cold") == cache]
+        if not rows:
+            continue
+        worst = max(rows, key=lambda r: r["p95_ms"])
+        p95 = worst["p95_ms"]
+        checks.append(f"dashboard p95 ≤{DASHBOARD_P95_MS} ms, cache {cache}: "
+                      + ("met" if p95 <= DASHBOARD_P95_MS else "MISSED")
+                      + f" (worst {p95} ms: {worst['user']}, {worst['days']} days)")
     seconds = out["report"]["generate"]["seconds"]
     checks.append(f"monthly report ≤{REPORT_SECONDS} s: "
                   + ("met" if seconds <= REPORT_SECONDS else "MISSED") + f" ({seconds:.2f} s)")
@@ -859,12 +882,15 @@ def summary_lines(out: dict) -> list[str]:
                  f"{mem(y['build'])}; facts "
                  f"{'reconcile with' if y['reconciled'] else 'DIFFER FROM'} the lines")
     dash = out["dashboard"]
-    lines.append(f"  dashboard JSON: {dash['how']}")
+    lines.append(f"  dashboard JSON: {dash['how']}; figure cache "
+                 f"{dash.get('cache_seconds', 0)} s (cold: facts version bumped before each "
+                 f"request, a new window each; warm: one window again)")
     b1 = dash.get("b1")
     for r in dash["rows"]:
         ratio = f", {r['p95_ms'] / b1['p95_ms']:.0f} × B1's p95" if b1 and b1["p95_ms"] else ""
-        lines.append(f"    {r['user']:7} {r['days']:3} days: p50 {r['p50_ms']} ms, p95 "
-                     f"{r['p95_ms']} ms, max {r['max_ms']} ms over {r['requests']} requests, "
+        lines.append(f"    {r['user']:7} {r['days']:3} days {r.get('cache', 'cold'):4}: "
+                     f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms "
+                     f"over {r['requests']} requests, "
                      f"{r['queries']} queries{ratio}")
     if b1:
         lines.append(f"    B1 in process (middleware + constant view): p50 {b1['p50_ms']} ms, "
