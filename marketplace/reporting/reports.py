@@ -160,7 +160,7 @@ def indicator_labels() -> dict[str, str]:
 def _households(scope: Scope, f: Filters) -> int:
     """Member households (带动农户) of the cooperatives that sold in the period."""
     Cooperative = get_model("cooperatives", "Cooperative")
-    sold = selectors.facts(scope, f).filter(cooperative_id__isnull=False) \
+    sold = selectors.rollup(scope, f).filter(cooperative_id__isnull=False) \
         .values("cooperative_id")
     return Cooperative.objects.filter(pk__in=sold).aggregate(
         n=Sum("member_households", default=0))["n"]

@@ -196,6 +196,13 @@ def facts_build_range(first: dt.date, last: dt.date,
         rows += facts_build(day)
         if progress:
             progress(n + 1, total_days, day)
+    if connection.vendor == "postgresql" and total_days > 1:
+        # A rebuilt range can be most of the tables; until autovacuum gets to them the
+        # planner would take a year of facts for a few rows (bitmap scans, sorts on disk).
+        tables = _tables()
+        with connection.cursor() as cursor:
+            for name in ("fact", "order_fact", "rollup"):
+                cursor.execute(f"ANALYZE {tables[name]}")
     return rows
 
 
