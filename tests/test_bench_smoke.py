@@ -689,6 +689,8 @@ def test_reporting_bench_measures_builds_dashboard_and_report(db, settings, tmp_
         (who, days, cache) for who in ("staff", "analyst") for days in (30, 365)
         for cache in ("cold", "warm")]
     assert all(r["requests"] == 3 and r["p95_ms"] > 0 for r in out["dashboard"]["rows"])
+    cold, warm = (out["dashboard"]["rows"][k] for k in (0, 1))
+    assert cold["queries"] > warm["queries"] > 0  # the warm answer still reads the session
     assert out["dashboard"]["b1"]["requests"] == 3
     assert out["report"]["status"] == "done", out["report"]["error"]
     text = "\n".join(reporting.summary_lines(out))
