@@ -470,7 +470,7 @@ OSCAR_DASHBOARD_NAVIGATION = [
         "children": [
             {"label": _("销售看板"), "url_name": "sales-dashboard:index",
              "access_fn": sales_menu_access},
-            {"label": _("数商兴农报告"), "url_name": "sales-reports:list",
+            {"label": _("数商兴农报表"), "url_name": "sales-reports:list",
              "access_fn": sales_reports_menu_access},
         ],
     },

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from marketplace.reporting.access import sales_scope_required
 from marketplace.reporting.dashboard import TABLES, Table, dashboard_payload
+from marketplace.reporting.report_xlsx import values_only
 from marketplace.reporting.views import read_filters
 
 CONTENT_TYPES = {
@@ -28,9 +29,16 @@ CONTENT_TYPES = {
 XLSX_HEADER_ROW = 3
 
 
+# A CSV cell starting with one of these is a formula to Excel (CSV injection): such text is
+# written with a leading apostrophe, which Excel shows as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_cell(value) -> object:
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     if isinstance(value, float):
         return f"{value:.6f}".rstrip("0").rstrip(".")
     return value
@@ -68,6 +76,7 @@ def table_xlsx(table: Table, payload: dict) -> bytes:
             elif kind in ("ratio", "change") and value is not None:
                 cell.number_format = "0.0%" if kind == "ratio" else "+0.0%;-0.0%;0.0%"
     ws.freeze_panes = ws.cell(row=XLSX_HEADER_ROW + 1, column=1)
+    values_only(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -203,6 +203,16 @@ def _coop_sheet(wb, data: dict, title: str, block: dict, summary: list) -> None:
     _widths(ws, [30, 10, 16, 16, 16, 16, 10, 10])
 
 
+def values_only(wb) -> None:
+    """No cell of ``wb`` is a formula: openpyxl writes a text that starts with "=" (a product
+    or cooperative name typed so) as one, which Excel would run. Such texts stay text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def report_xlsx(data: dict) -> bytes:
     """The workbook of a report_data() dict."""
     wb = Workbook()
@@ -230,6 +240,7 @@ def report_xlsx(data: dict) -> bytes:
         ([_("参与合作社数"), coops["active"]], COUNT),
         ([_("带动农户数（户）"), coops["households"]], COUNT),
     ])
+    values_only(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -110,7 +110,7 @@ def test_analyst_changes_the_period_and_downloads_last_months_report(
     expect(gmv_card).to_contain_text(_money(this_month_fen))
 
     # when they open the reports and generate last month's
-    page.get_by_role("link", name=re.compile("数商兴农报告")).click()
+    page.get_by_role("link", name=re.compile("数商兴农报表")).click()
     expect(page.locator("[name=period]")).to_have_value(month.key)
     page.get_by_role("button", name="生成报表").click()
     expect(page.locator("[data-role=bar]")).to_have_text("100%")

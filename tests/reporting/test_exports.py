@@ -14,9 +14,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from marketplace.reporting import selectors
+from marketplace.reporting import reports, selectors
 from marketplace.reporting.dashboard import TABLES
 from marketplace.reporting.exports import XLSX_HEADER_ROW
+from marketplace.reporting.report_xlsx import report_xlsx
 from marketplace.reporting.selectors import Filters, Scope
 from tests.reporting import test_reports
 from tests.reporting.test_reports import MAY, SUICHANG, _analyst
@@ -153,3 +154,25 @@ def test_cooperative_staff_download_their_own_figures(client, sales, coop_a, sta
     assert [r[1] for r in rows[1:]] == ["红米"]
     want = selectors.kpis(Scope(cooperative_ids=(coop_a.pk,)), MAY_F)
     assert Decimal(rows[1][3]) == _yuan(want["gmv_fen"])
+
+
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/","点我领券")'
+
+
+def test_a_title_typed_as_a_formula_stays_text_in_every_file(analyst_client, sales):
+    # given a cooperative that named its product like a spreadsheet formula
+    product = sales["products"][0]
+    product.title = FORMULA_TITLE
+    product.save()
+    # then the CSV cell carries an apostrophe, so Excel shows it as text (CSV injection)
+    rows = _csv(analyst_client.get(_url("products", "csv"), MAY_QUERY))
+    assert ["'" + FORMULA_TITLE] == [cell for row in rows for cell in row
+                                     if FORMULA_TITLE in cell]
+    # and no cell of the XLSX download or of the 数商兴农 report is a formula
+    xlsx = analyst_client.get(_url("products", "xlsx"), MAY_QUERY).content
+    report = report_xlsx(reports.report_data(SUICHANG, "month", MAY))
+    for body in (xlsx, report):
+        wb = load_workbook(io.BytesIO(body))
+        cells = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row]
+        assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+        assert FORMULA_TITLE in [cell.value for cell in cells]
