@@ -77,6 +77,19 @@ class SalesRollup(models.Model):
     refund_fen = models.BigIntegerField(_("退款额（分）"))
     orders = models.IntegerField(_("订单数"))
     units = models.IntegerField(_("件数"))
+    # Distinct orders that add up: each counts the orders of the day whose first OrderFact
+    # row (by order and the named dimensions) falls in this row, so summing a column over the
+    # rows of a scope, grouped by its dimension, gives exact distinct orders, provided no
+    # filter (town, category, channel, a cooperative scope) splits an order's rows.
+    # *_county: within the origin county (a county scope); the others: every county.
+    orders_all = models.IntegerField(_("订单数（去重）"), default=0)
+    orders_county = models.IntegerField(_("订单数（县内去重）"), default=0)
+    orders_coop = models.IntegerField(_("订单数（按合作社去重）"), default=0)
+    orders_town = models.IntegerField(_("订单数（按乡镇去重）"), default=0)
+    orders_category = models.IntegerField(_("订单数（按品类去重）"), default=0)
+    orders_category_county = models.IntegerField(_("订单数（县内按品类去重）"), default=0)
+    orders_session = models.IntegerField(_("订单数（按直播场次去重）"), default=0)
+    orders_session_county = models.IntegerField(_("订单数（县内按直播场次去重）"), default=0)
 
     class Meta:
         verbose_name = _("销售日汇总")

@@ -138,18 +138,47 @@ def _orders_sql() -> str:
     """  # noqa: S608  # nosec B608
 
 
-def _rollup_sql() -> str:
+ORDER_FLAGS = {  # SalesRollup column: the OrderFact columns that, with the order, make it one
+    "orders_all": (),
+    "orders_county": ("origin_county",),
+    "orders_coop": ("cooperative_id",),
+    "orders_town": ("origin_town",),
+    "orders_category": ("category_id",),
+    "orders_category_county": ("category_id", "origin_county"),
+    "orders_session": ("live_session_id",),
+    "orders_session_county": ("live_session_id", "origin_county"),
+}
+_ROLLUP_KEYS = ("day", "cooperative_id", "category_id", "live_session_id", "origin_county",
+                "origin_town")
+
+
+def rollup_sql(*, one_day: bool = True) -> str:
+    """SalesFact of the day summed without product and buyer region, with OrderFact's
+    first-row flags (ORDER_FLAGS) summed into the same rows: one GROUP BY over both (NULL
+    keys group together, which a join would not match). ``one_day=False``: every day (the
+    migration's backfill)."""
     t = _tables()
+    keys = ", ".join(_ROLLUP_KEYS)
+    where = "WHERE day = %s" if one_day else ""
+    flags = list(ORDER_FLAGS)
+    zeros = ", ".join(f"0 AS {flag}" for flag in flags)
+    windows = ", ".join(
+        f"CASE WHEN ROW_NUMBER() OVER (PARTITION BY {', '.join(('order_id', *cols))}) = 1 "
+        f"THEN 1 ELSE 0 END AS {flag}" for flag, cols in ORDER_FLAGS.items())
     return f"""
-        INSERT INTO {t['rollup']} (day, cooperative_id, category_id, live_session_id,
-                                   origin_county, origin_town, poverty_area, gmv_fen,
-                                   refund_fen, orders, units)
-        SELECT day, cooperative_id, category_id, live_session_id, origin_county, origin_town,
-               poverty_area, SUM(gmv_fen), SUM(refund_fen), SUM(orders), SUM(units)
-        FROM {t['fact']}
-        WHERE day = %s
-        GROUP BY day, cooperative_id, category_id, live_session_id, origin_county,
-                 origin_town, poverty_area
+        INSERT INTO {t['rollup']} ({keys}, poverty_area, gmv_fen, refund_fen, orders, units,
+                                   {', '.join(flags)})
+        SELECT {keys}, MAX(pov) = 1, SUM(gmv_fen), SUM(refund_fen), SUM(orders), SUM(units),
+               {', '.join(f'SUM({flag})' for flag in flags)}
+        FROM (
+            SELECT {keys}, CASE WHEN poverty_area THEN 1 ELSE 0 END AS pov, gmv_fen,
+                   refund_fen, orders, units, {zeros}
+            FROM {t['fact']} {where}
+            UNION ALL
+            SELECT {keys}, 0, 0, 0, 0, 0, {windows}
+            FROM {t['order_fact']} {where}
+        ) u
+        GROUP BY {keys}
     """  # noqa: S608  # nosec B608
 
 
@@ -171,7 +200,8 @@ def facts_build(day: dt.date) -> int:
             rows = cursor.rowcount
             cursor.execute(_orders_sql(), params)
             # The rollup from the day's fresh SalesFact rows, in the same transaction.
-            cursor.execute(_rollup_sql(), [connection.ops.adapt_datefield_value(day)])
+            day_param = connection.ops.adapt_datefield_value(day)
+            cursor.execute(rollup_sql(), [day_param, day_param])
         FactDay.objects.filter(day=day).update(built_at=timezone.now(), rows=rows)
         facts_changed()
     return rows

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from oscar.core.loading import get_model
 
 from marketplace.payments.models import Payment, Refund, RefundLine
-from marketplace.reporting import services, tasks
+from marketplace.reporting import selectors, services, tasks
 from marketplace.reporting.models import FactDay, OrderFact, SalesFact, SalesRollup
 
 Order = get_model("order", "Order")
@@ -209,13 +209,39 @@ def test_the_rollup_equals_the_facts_grouped_after_every_build(world, specs, lat
     for spec in specs:
         _make(world, spec)
     services.facts_build_range(DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=3))
-    # then the rollup is SalesFact summed without product and buyer region, row for row
+    # then the rollup is SalesFact summed without product and buyer region, row for row,
+    # and its distinct-order columns add up to OrderFact's distinct orders
     assert _rollup() == _facts_grouped()
+    _assert_order_columns_add_up()
     # and stays so when more orders come and only one day is rebuilt (the on-demand build)
     for spec in later:
         _make(world, spec)
     services.facts_build(DAY + dt.timedelta(days=1))
     assert _rollup() == _facts_grouped()
+    _assert_order_columns_add_up()
+
+
+def _assert_order_columns_add_up() -> None:
+    """Summed over any period and grouped by its dimension, each distinct-order column of the
+    rollup equals the distinct orders of OrderFact: over every county and within each."""
+    facts = list(OrderFact.objects.values())
+    rollup = list(SalesRollup.objects.values())
+    periods = [(DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=3)), (DAY, DAY),
+               (DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2))]
+    for first, last in periods:
+        for county in ("", "331123000000"):
+            def within(row, county=county, first=first, last=last):
+                return first <= row["day"] <= last and row["origin_county"] == (
+                    county or row["origin_county"])
+            for key, (every, in_county) in selectors._ORDER_FLAGS.items():
+                want: dict = defaultdict(set)
+                for row in filter(within, facts):
+                    want[row[key] if key else None].add(row["order_id"])
+                got: dict = defaultdict(int)
+                for row in filter(within, rollup):
+                    got[row[key] if key else None] += row[in_county if county else every]
+                assert {k: n for k, n in got.items() if n} == {
+                    k: len(v) for k, v in want.items()}, (key, county, first, last)
 
 
 def test_a_rebuild_replaces_the_day_and_changes_nothing_else(world):
