@@ -61,15 +61,17 @@ class SalesRollup(models.Model):
     series show them), distinct orders of a period come from OrderFact."""
 
     day = models.DateField(_("日期"))
+    # No index per foreign key: the planner took the live_session_id one to skip a sort and
+    # read every live row of every day (108 ms for 30 days against 14 ms by the day index).
     cooperative = models.ForeignKey(
         "cooperatives.Cooperative", null=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+", verbose_name=_("合作社"))
+        db_constraint=False, db_index=False, related_name="+", verbose_name=_("合作社"))
     category = models.ForeignKey(
         "catalogue.Category", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+", verbose_name=_("品类"))
+        db_index=False, related_name="+", verbose_name=_("品类"))
     live_session = models.ForeignKey(
         "livestream.LiveSession", null=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+", verbose_name=_("直播场次"))
+        db_constraint=False, db_index=False, related_name="+", verbose_name=_("直播场次"))
     origin_county = models.CharField(_("产地县"), max_length=12, blank=True)
     origin_town = models.CharField(_("产地乡镇"), max_length=12, blank=True)
     poverty_area = models.BooleanField(_("脱贫地区"), default=False)
