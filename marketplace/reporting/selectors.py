@@ -295,23 +295,25 @@ def _ranked(scope: Scope, f: Filters, key: str, limit: int | None,
     """Measures grouped by ``key``, biggest GMV first. Orders by cooperative, category, town or
     session are distinct orders (OrderFact); by product the fact rows' counts add up."""
     qs = rollup(scope, f) if qs is None else qs
+    # The rollup's distinct-order column by this key, summed in the same query; the filters
+    # callers add (poverty-area, non-null key) keep or drop a key's rows whole.
+    flag = _order_flag(scope, f, key) if key != "product_id" else None
     grouped = (qs.values(key).annotate(gmv=Sum("gmv_fen"), refund=Sum("refund_fen"),
-                                       n_orders=Sum("orders"), n_units=Sum("units"))
+                                       n_orders=Sum(flag or "orders"), n_units=Sum("units"))
                .order_by("-gmv", key))
     rows = [{key: r[key], "gmv_fen": r["gmv"], "refund_fen": r["refund"],
              "orders": r["n_orders"], "units": r["n_units"]}
             for r in (grouped[:limit] if limit else grouped)]
-    if key != "product_id" and rows:
-        flag = _order_flag(scope, f, key)
-        base = (rollup(scope, f) if flag else
-                _narrow(OrderFact.objects.all(), scope, f, live=_LIVE))
-        counted = dict(base.filter(**{f"{key}__in": [r[key] for r in rows]})
-                       .values(key).annotate(
-                           n=Sum(flag) if flag else Count("order_id", distinct=True))
+    if key != "product_id" and not flag and rows:
+        counted = dict(_narrow(OrderFact.objects.all(), scope, f, live=_LIVE)
+                       .filter(**{f"{key}__in": [r[key] for r in rows]})
+                       .values(key).annotate(n=Count("order_id", distinct=True))
                        .values_list(key, "n"))
         for r in rows:
             r["orders"] = counted.get(r[key], 0)
     for r in rows:
+        if flag and r[key] is None:
+            r["orders"] = 0  # as OrderFact's count gives it (an IN list drops NULL)
         r["net_fen"] = r["gmv_fen"] - r["refund_fen"]
     return rows
 
