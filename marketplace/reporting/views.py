@@ -84,6 +84,19 @@ def quick_periods(end: dt.date) -> list[dict]:
     ]
 
 
+def script_strings() -> dict[str, str]:
+    """What the page's script writes, in the page's language (%(name)s filled in by it)."""
+    return {
+        "mom": _("环比"), "yoy": _("同比"), "no_data": _("没有数据"), "date": _("日期"),
+        "current": _("本期销售额（元）"), "previous": _("上期销售额（元）"),
+        "ten_thousand": _("%(n)s万"), "map": _("乡镇销售额示意图"), "no_sales": _("无销售"),
+        "period": _("统计期 %(first)s 至 %(last)s；环比对比 %(pf)s 至 %(pl)s。"),
+        "errors": _("筛选条件有误，请修改后再查询："),
+        "failed": _("加载失败（%(status)s），请稍后再试。"),
+        "offline": _("网络不通，请检查网络后再试。"),
+    }
+
+
 def export_links(query: str) -> dict[str, dict[str, str]]:
     suffix = f"?{query}" if query else ""
     return {key: {fmt: reverse("sales-dashboard:export", args=[key, fmt]) + suffix
@@ -136,6 +149,7 @@ def index(request):
         "first": f.first if f else "", "last": f.last if f else "",
         "show_reports": not scope.is_cooperative,
         "channels": form.fields["channel"].choices,
+        "script_strings": script_strings(),
     })
 
 

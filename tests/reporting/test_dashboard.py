@@ -5,8 +5,11 @@ selectors, the menu shows for analysts, and the query count does not grow with t
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -252,3 +255,23 @@ def test_query_count_does_not_grow_with_the_data(client, sales, staff_a, role):
     # then the same number of queries
     assert large == small
     assert 10 < small[DATA] < 60 and 10 < small[INDEX] < 80, small
+
+
+def _script_strings(html: str) -> dict:
+    start = html.index('<script id="sales-strings" type="application/json">')
+    body = html[start:].split(">", 1)[1].split("</script>", 1)[0]
+    return json.loads(body)
+
+
+def test_the_pages_script_speaks_the_pages_language(client, sales):
+    client.force_login(_analyst())
+    chinese = _script_strings(client.get(INDEX, MAY_QUERY).content.decode())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(INDEX, MAY_QUERY).content.decode()
+    english = _script_strings(page)
+
+    assert chinese["mom"] == "环比" and english["mom"] == "Month on month"
+    assert english["period"] == "Period %(first)s to %(last)s; compared with %(pf)s to %(pl)s."
+    assert set(chinese) == set(english)
+    assert all(not re.search(r"[\u4e00-\u9fff]", text) for text in english.values())
+    assert "Sales dashboard" in page

@@ -10,6 +10,13 @@
     var dataUrl = root.dataset.dataUrl;
     var payloadEl = document.getElementById("sales-payload");
     var payload = payloadEl ? JSON.parse(payloadEl.textContent) : null;
+    var stringsEl = document.getElementById("sales-strings");
+    var T = stringsEl ? JSON.parse(stringsEl.textContent) : {};  // the page's language
+    function t(key, values) {
+        return (T[key] || key).replace(/%\((\w+)\)[sd]/g, function (_m, name) {
+            return values && values[name] !== undefined ? values[name] : "";
+        });
+    }
     var plot = null, pending = null;
     var MAP_COLOURS = ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"];
     var NONE_COLOUR = "#e9ecef";
@@ -40,9 +47,9 @@
             body.appendChild(el("div", "small text-muted", row[0]));
             body.appendChild(el("div", "h5 mb-1", row[1]));
             var ch = el("div", "small");
-            ch.appendChild(change("环比", row[3], card.mom));
+            ch.appendChild(change(t("mom"), row[3], card.mom));
             ch.appendChild(document.createTextNode(" · "));
-            ch.appendChild(change("同比", row[5], card.yoy));
+            ch.appendChild(change(t("yoy"), row[5], card.yoy));
             body.appendChild(ch);
             c.appendChild(body);
             box.appendChild(c);
@@ -58,7 +65,7 @@
         var body = table.tBodies[0];
         body.textContent = "";
         if (!t.rows.length) {
-            var tr = el("tr"), td = el("td", "text-muted", "没有数据");
+            var tr = el("tr"), td = el("td", "text-muted", t("no_data"));
             td.colSpan = t.headers.length;
             tr.appendChild(td);
             body.appendChild(tr);
@@ -86,15 +93,15 @@
             width: Math.max(box.clientWidth, 260), height: 220,
             scales: {x: {time: false}},
             series: [
-                {label: "日期", value: function (_u, v) { return v === null ? "" : label(v); }},
-                {label: "本期销售额（元）", stroke: "#2f8f5b", width: 2,
+                {label: t("date"), value: function (_u, v) { return v === null ? "" : label(v); }},
+                {label: t("current"), stroke: "#2f8f5b", width: 2,
                  value: function (_u, v) { return v === null ? "—" : v.toFixed(2); }},
-                {label: "上期销售额（元）", stroke: "#adb5bd", width: 1.5, dash: [6, 4],
+                {label: t("previous"), stroke: "#adb5bd", width: 1.5, dash: [6, 4],
                  value: function (_u, v) { return v === null ? "—" : v.toFixed(2); }}
             ],
             axes: [
                 {values: function (_u, ticks) { return ticks.map(function (v) { return Number.isInteger(v) ? label(v) : ""; }); }},
-                {size: 60, values: function (_u, ticks) { return ticks.map(function (v) { return v >= 10000 ? (v / 10000) + "万" : String(v); }); }}
+                {size: 60, values: function (_u, ticks) { return ticks.map(function (v) { return v >= 10000 ? t("ten_thousand", {n: v / 10000}) : String(v); }); }}
             ]
         };
         if (plot) { plot.destroy(); }
@@ -130,7 +137,7 @@
         var svg = document.createElementNS(ns, "svg");
         svg.setAttribute("viewBox", "0 0 " + (cols * (w + gap)) + " " + (rows * (h + gap)));
         svg.setAttribute("role", "group");
-        svg.setAttribute("aria-label", "乡镇销售额示意图");
+        svg.setAttribute("aria-label", t("map"));
         towns.forEach(function (t, i) {
             var g = document.createElementNS(ns, "g"), x = (i % cols) * (w + gap), y = Math.floor(i / cols) * (h + gap);
             var rect = document.createElementNS(ns, "rect"), s = step(t.gmv_fen, max);
@@ -161,7 +168,7 @@
         var wrap = el("div", "sales-map");
         wrap.appendChild(svg);
         var legend = el("div", "sales-legend");
-        var none = el("span", "", "无销售");
+        var none = el("span", "", t("no_sales"));
         none.style.setProperty("--c", NONE_COLOUR);
         legend.appendChild(none);
         MAP_COLOURS.forEach(function (c, i) {
@@ -195,8 +202,8 @@
         if (empty) { empty.hidden = !p.empty; }
         var period = role("period");
         if (period) {
-            period.textContent = "统计期 " + p.period.first + " 至 " + p.period.last +
-                "；环比对比 " + p.period.previous.first + " 至 " + p.period.previous.last + "。";
+            period.textContent = t("period", {first: p.period.first, last: p.period.last,
+                pf: p.period.previous.first, pl: p.period.previous.last});
         }
         var label = document.querySelector('[data-role="scope-label"]');
         if (label) { label.textContent = p.scope.label; }
@@ -218,7 +225,7 @@
             var slot = form.querySelector('[data-error-for="' + field + '"]');
             if (slot) { slot.textContent = msg; }
         });
-        box.textContent = all.length ? "筛选条件有误，请修改后再查询：" + all.join(" ") : "";
+        box.textContent = all.length ? t("errors") + all.join(" ") : "";
         box.hidden = !all.length;
     }
 
@@ -239,11 +246,11 @@
             .then(function (res) {
                 if (res.status === 200) { showErrors({}); draw(res.body); }
                 else if (res.body.errors) { showErrors(res.body.errors); }
-                else { showErrors({__all__: ["加载失败（" + res.status + "），请稍后再试。"]}); }
+                else { showErrors({__all__: [t("failed", {status: res.status})]}); }
             })
             .catch(function (err) {
                 if (err && err.name === "AbortError") { return; }
-                showErrors({__all__: ["网络不通，请检查网络后再试。"]});
+                showErrors({__all__: [t("offline")]});
             })
             .then(function () { role("loading").hidden = true; root.classList.remove("sales-loading"); });
     }
