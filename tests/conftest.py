@@ -37,6 +37,16 @@ def _page_cache_off():
     settings.REPORTING_CACHE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request through LocaleMiddleware leaves
+    its language (e.g. English from a cookie) active in the thread for whatever runs next."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(_media_root, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
