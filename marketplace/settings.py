@@ -196,8 +196,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Seconds a sales figure stays cached; a fact build bumps the facts version, so a rebuilt
-# day shows at once (0 turns the figure cache off; marketplace/reporting/cache.py).
-REPORTING_CACHE_SECONDS = env.int("REPORTING_CACHE_SECONDS", default=300)
+# day shows at once (0 turns the figure cache off; marketplace/reporting/cache.py). Longer
+# than the hourly build, after which the quick periods of every county are computed again
+# (reporting.figures_warm), so the first reader of the hour does not wait for them.
+REPORTING_CACHE_SECONDS = env.int("REPORTING_CACHE_SECONDS", default=3900)
 # Seconds an anonymous browsing page stays cached (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 # Seconds each web worker keeps a cached page it read (0: every hit reads the shared cache).

@@ -27,7 +27,7 @@ R = TypeVar("R")
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "REPORTING_CACHE_SECONDS", 300))
+    return int(getattr(settings, "REPORTING_CACHE_SECONDS", 3900))
 
 
 def _fresh_version() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from marketplace.reporting import services
@@ -26,7 +27,17 @@ def facts_build_recent(hours: int = 2) -> list[str]:
     days |= services.stale_days(now - dt.timedelta(hours=hours))
     for day in sorted(days):
         services.facts_build(day)
+    # after the builds' commits, whose own on-commit bump would make the warmed figures stale
+    transaction.on_commit(figures_warm.delay)
     return [day.isoformat() for day in sorted(days)]
+
+
+@shared_task(name="reporting.figures_warm")
+def figures_warm() -> int:
+    """After the hourly build: the dashboards people open first, computed into the cache."""
+    from marketplace.reporting.dashboard import dashboard_warm
+
+    return dashboard_warm()
 
 
 @shared_task(name="reporting.report_generate")

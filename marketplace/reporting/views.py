@@ -7,7 +7,6 @@ their own cooperative's figures; a county or town outside the scope is a 404.
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django.http import Http404, JsonResponse
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET
 from oscar.core.loading import get_model
 
 from marketplace.reporting.access import sales_scope_required
-from marketplace.reporting.dashboard import TABLES, dashboard_payload
+from marketplace.reporting.dashboard import TABLES, dashboard_payload, quick_periods
 from marketplace.reporting.forms import FiltersForm, today
 from marketplace.reporting.selectors import Scope, scope_counties, scope_towns
 
@@ -64,24 +63,6 @@ def read_filters(request):
         return form, None, None
     scope, f = form.scope_and_filters()
     return form, scope, f
-
-
-def _month_start(day: dt.date, back: int = 0) -> dt.date:
-    index = day.year * 12 + day.month - 1 - back
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def quick_periods(end: dt.date) -> list[dict]:
-    """The period buttons: 近7天, 近30天, 本月, 上月, 近12个月 (ending today)."""
-    this_month = _month_start(end)
-    return [
-        {"label": _("近7天"), "first": end - dt.timedelta(days=6), "last": end},
-        {"label": _("近30天"), "first": end - dt.timedelta(days=29), "last": end},
-        {"label": _("本月"), "first": this_month, "last": end},
-        {"label": _("上月"), "first": _month_start(end, 1),
-         "last": this_month - dt.timedelta(days=1)},
-        {"label": _("近12个月"), "first": _month_start(end, 11), "last": end},
-    ]
 
 
 def script_strings() -> dict[str, str]:

@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
-from marketplace.reporting import selectors, services
+from marketplace.reporting import selectors, services, tasks
 from marketplace.reporting.cache import VERSION_KEY, facts_changed, facts_version
 from marketplace.reporting.selectors import Filters, Scope
 from tests.reporting.test_facts import DAY, _make, _wipe
@@ -93,3 +94,35 @@ def test_figures_are_the_same_with_and_without_the_cache(world, figure_cache):
         assert first == plain
         assert cached == plain
         assert plain["kpis"]["gmv_fen"] > 0
+
+
+def test_the_hourly_build_leaves_the_first_views_of_the_hour_cached(
+        client, world, figure_cache, django_capture_on_commit_callbacks):
+    # given sales today, and an analyst of 遂昌
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.reporting.test_reports import _analyst
+
+    _wipe()
+    today = services.local_day(timezone.now())
+    _make(world, {**SALE, "day": (today - DAY).days})
+    client.force_login(_analyst())
+    url = reverse("sales-dashboard:data")
+
+    def read():
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).json()
+        return body, len(queries)
+
+    # when the hourly task runs (it builds, then warms)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.facts_build_recent()
+    warm, warm_queries = read()
+    # then the default view is served from the cache: only the user's scope and the page's
+    # lists are read, not a figure; and its figures are those computed afresh
+    facts_changed()
+    cold, cold_queries = read()
+    assert warm["kpis"] == cold["kpis"] and warm["kpis"][0]["value"] == 7980
+    assert warm_queries < cold_queries - 10
