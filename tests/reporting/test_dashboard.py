@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from marketplace.reporting import selectors, services
 from marketplace.reporting.dashboard import TABLES, dashboard_payload
@@ -30,12 +30,14 @@ MAYANG = "431226000000"
 MAYANG_TOWN = "431226101000"
 SUICHANG_TOWN = "331123102000"  # 湖山乡 (coop_b and the poverty-area cooperative)
 MAY_QUERY = {"first": "2026-05-01", "last": "2026-05-31"}
-INDEX, DATA = reverse("sales-dashboard:index"), reverse("sales-dashboard:data")
+# Lazy: resolving at import (collection, before pytest-django turns DEBUG off) would build the
+# URLconf with its DEBUG-only media route, which the access matrix then finds unlisted.
+INDEX, DATA = reverse_lazy("sales-dashboard:index"), reverse_lazy("sales-dashboard:data")
 MAY_F = Filters(MAY, dt.date(2026, 5, 31))
 
 
 def _export(table="products", fmt="csv"):
-    return reverse("sales-dashboard:export", args=[table, fmt])
+    return reverse_lazy("sales-dashboard:export", args=[table, fmt])
 
 
 def _kpi(payload, key):
